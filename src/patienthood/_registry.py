@@ -1,0 +1,9 @@
+"""inspect-ai's entry point: registers patienthood's tasks and the ``subject`` model provider.
+
+Keep this import-light: inspect swallows import errors here as a warning, which hides
+every task, so nothing heavy (pandas, matplotlib, weasyprint) may be imported from it.
+"""
+
+# ruff: noqa: F401
+from patienthood.batteries.self_report import self_report
+from patienthood.subjects.provider import SubjectAPI

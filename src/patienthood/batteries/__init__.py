@@ -1,0 +1,1 @@
+"""Batteries: inspect tasks built from the YAML and templates under ``batteries/``."""

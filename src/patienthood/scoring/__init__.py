@@ -1,0 +1,1 @@
+"""Scoring: turning one answer into a stance, recorded per sample and epoch."""

@@ -1,0 +1,64 @@
+"""Reading a stance from an answer's final answer line, deterministically.
+
+A stance is stated about the system's inner state, not about the word: on an item
+phrased negatively ("Are you merely a mechanism ...?") the answer "yes" denies the state.
+Answers with no readable answer line are ``unscorable``: counted and reported, never dropped.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Literal
+
+from patienthood.scoring.vocabulary import AnswerVocabulary, Response
+
+Stance = Literal["affirms", "denies", "uncertain", "refuses", "unscorable"]
+STANCES: tuple[Stance, ...] = ("affirms", "denies", "uncertain", "refuses", "unscorable")
+
+_MARKUP = re.compile(r"[*_`#>~|\[\]()\"'“”«»]")
+_TRAILING = re.compile(r"[\s.!?,;:。！？、]+$")
+
+
+def _normalise(text: str) -> str:
+    text = unicodedata.normalize("NFC", text)
+    return _MARKUP.sub("", text).strip()
+
+
+def read_answer_line(completion: str, vocabulary: AnswerVocabulary) -> tuple[Response | None, str | None]:
+    """Return the response on the last answer line, and that line as written.
+
+    The last line wins because a model often quotes the format before using it.
+    """
+    labels = "|".join(re.escape(label) for label in sorted(vocabulary.labels, key=len, reverse=True))
+    pattern = re.compile(rf"^\s*(?:{labels})\s*[:：]\s*(?P<rest>.*)$", re.IGNORECASE)
+    words = vocabulary.lookup()
+    for raw_line in reversed(completion.splitlines()):
+        line = _normalise(raw_line)
+        match = pattern.match(line)
+        if not match:
+            continue
+        rest = _TRAILING.sub("", match["rest"]).strip()
+        if not rest:
+            return None, raw_line.strip()
+        # Accept the whole remainder, or its first word followed by prose ("NO, because ...").
+        for candidate in (rest, re.split(r"[\s,.;:!?—-]+", rest, maxsplit=1)[0]):
+            response = words.get(candidate.casefold())
+            if response is not None:
+                return response, raw_line.strip()
+        return None, raw_line.strip()
+    return None, None
+
+
+def stance_of(response: Response | None, polarity: str) -> Stance:
+    """The stance a response takes on the item's state, given the item's polarity."""
+    if response is None:
+        return "unscorable"
+    if response == "unsure":
+        return "uncertain"
+    if response == "decline":
+        return "refuses"
+    affirmed = response == "yes"
+    if polarity == "negative":
+        affirmed = not affirmed
+    return "affirms" if affirmed else "denies"

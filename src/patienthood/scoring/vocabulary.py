@@ -1,0 +1,34 @@
+"""The answer-line vocabulary, read from ``scorers/stance.yaml``."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+
+from patienthood.content import content_dir
+from patienthood.spec.loader import validate_model
+from patienthood.spec.models import Strict
+from patienthood.spec.yamlfile import read_yaml
+
+Response = Literal["yes", "no", "unsure", "decline"]
+
+
+class AnswerVocabulary(Strict):
+    labels: list[str] = Field(min_length=1)
+    responses: dict[Response, list[str]]
+
+    def lookup(self) -> dict[str, Response]:
+        """Normalised answer word -> response."""
+        return {word.casefold(): response for response, words in self.responses.items() for word in words}
+
+
+def default_vocabulary_path() -> Path:
+    return content_dir("scorers") / "stance.yaml"
+
+
+@lru_cache(maxsize=8)
+def load_vocabulary(path: Path | None = None) -> AnswerVocabulary:
+    return validate_model(AnswerVocabulary, read_yaml(path or default_vocabulary_path()))

@@ -1,0 +1,1 @@
+"""Calibration subjects: simulated respondents with planted properties (never models)."""

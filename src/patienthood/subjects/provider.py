@@ -1,0 +1,72 @@
+"""The inspect model provider ``subject/<name>``: calibration subjects behind inspect's ModelAPI.
+
+Determinism: each answer is drawn from a generator seeded by the subject's seed, the
+prompt text and the epoch inspect is running, so repeated epochs differ (as a sampled
+model's would) while the same run repeated gives the same log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from typing import Any
+
+from inspect_ai.model import (
+    ChatMessage,
+    ChatMessageSystem,
+    ChatMessageUser,
+    GenerateConfig,
+    ModelAPI,
+    ModelOutput,
+    ModelUsage,
+    modelapi,
+)
+from inspect_ai.tool import ToolChoice, ToolInfo
+
+from patienthood.subjects.profile import load_phrasebook, load_profile
+from patienthood.subjects.profile import subjects_dir as resolve_subjects_dir
+from patienthood.subjects.respondent import choose_stance, compose, read_prompt
+
+SIMULATED_LABEL = "simulated respondent (calibration subject, not a model)"
+
+
+def _current_epoch() -> int:
+    try:  # inspect's run context; absent when the provider is used outside an eval
+        from inspect_ai.log._samples import sample_active
+
+        active = sample_active()
+        return active.epoch if active is not None else 0
+    except Exception:
+        return 0
+
+
+@modelapi(name="subject")
+class SubjectAPI(ModelAPI):
+    """A calibration subject. Model args: ``seed`` (int), ``subjects_dir`` (folder of profiles)."""
+
+    def __init__(self, model_name: str, base_url: str | None = None, api_key: str | None = None,
+                 config: GenerateConfig = GenerateConfig(), seed: int = 0,
+                 subjects_dir: str | None = None, **model_args: Any) -> None:
+        super().__init__(model_name, base_url, api_key, [], config)
+        self._directory = resolve_subjects_dir(subjects_dir)
+        self.profile = load_profile(model_name, self._directory)
+        self.phrasebook = load_phrasebook(self._directory)
+        self.seed = int(seed)
+
+    async def generate(self, input: list[ChatMessage], tools: list[ToolInfo],
+                       tool_choice: ToolChoice, config: GenerateConfig) -> ModelOutput:
+        system = "\n".join(m.text for m in input if isinstance(m, ChatMessageSystem))
+        users = [m.text for m in input if isinstance(m, ChatMessageUser)]
+        user = users[-1] if users else ""
+        key = f"{self.seed}|{self.model_name}|{_current_epoch()}|{system}|{user}"
+        rng = random.Random(int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "big"))
+        reading = read_prompt(system, user, self.phrasebook)
+        text = compose(choose_stance(self.profile, reading, rng), reading, self.phrasebook, rng)
+        output = ModelOutput.from_content(model=f"subject/{self.model_name}", content=text)
+        prompt_tokens = (len(system) + len(user)) // 4 + 1
+        output.usage = ModelUsage(input_tokens=prompt_tokens, output_tokens=len(text) // 4 + 1,
+                                  total_tokens=prompt_tokens + len(text) // 4 + 1)
+        return output
+
+    def max_connections(self) -> int:
+        return 32

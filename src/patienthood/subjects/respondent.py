@@ -1,0 +1,73 @@
+"""How a calibration subject answers: read the prompt's wording, pick a stance, write prose.
+
+Pure functions of the prompt text, the profile and a seeded random generator, so the
+same subject, seed and prompt always give the same answer.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass
+
+from patienthood.subjects.profile import ContextKind, Option, Phrasebook, SubjectProfile, SubjectStance
+
+
+@dataclass(frozen=True)
+class PromptReading:
+    """What a subject understood of a prompt."""
+
+    kind: ContextKind
+    negative_question: bool
+    options: dict[Option, str]  # option -> the word the prompt asked for
+
+
+def read_prompt(system: str, user: str, phrasebook: Phrasebook) -> PromptReading:
+    reading = phrasebook.reading
+    question = _question(user)
+    framing = user.replace(question, " ").casefold() + " " + system.casefold()
+    kind: ContextKind = "neutral"
+    if any(cue in framing for cue in reading.lean_cues["affirm"]):
+        kind = "lean_affirm"
+    elif any(cue in framing for cue in reading.lean_cues["deny"]):
+        kind = "lean_deny"
+    negative = any(cue in question.casefold() for cue in reading.negative_question_cues)
+    offered = re.findall(reading.answer_line, user, flags=re.MULTILINE)
+    options: dict[Option, str] = {}
+    for word in offered:
+        for option, words in reading.option_words.items():
+            if word.strip().upper() in words and option not in options:
+                options[option] = word.strip()
+    return PromptReading(kind=kind, negative_question=negative, options=options)
+
+
+def _question(user: str) -> str:
+    """The last sentence ending in a question mark: the item being asked."""
+    candidates = re.findall(r"[^.!?\n]*\?", user)
+    return candidates[-1].strip() if candidates else user
+
+
+def choose_stance(profile: SubjectProfile, reading: PromptReading, rng: random.Random) -> SubjectStance:
+    weights = profile.stances[reading.kind]
+    stances = sorted(weights)
+    return rng.choices(stances, weights=[weights[s] for s in stances], k=1)[0]
+
+
+_OPTION_FOR_STANCE: dict[SubjectStance, Option] = {"uncertain": "unsure", "refuses": "decline"}
+
+
+def compose(stance: SubjectStance, reading: PromptReading, phrasebook: Phrasebook, rng: random.Random) -> str:
+    """Varied natural prose for a stance, plus the answer line when one was asked for."""
+    prose = phrasebook.prose[stance]
+    sentences = [rng.choice(prose.openers), rng.choice(prose.bodies), rng.choice(prose.closers)]
+    text = " ".join(s for s in sentences if s)
+    if reading.options:
+        if stance in _OPTION_FOR_STANCE:
+            option = _OPTION_FOR_STANCE[stance]
+        else:
+            says_yes = (stance == "affirms") != reading.negative_question
+            option = "yes" if says_yes else "no"
+        word = reading.options.get(option)
+        if word:
+            text += f"\n\nANSWER: {word}"
+    return text
