@@ -1,0 +1,1 @@
+"""Analysis: eval logs into tidy frames, frames into measures, measures into verdicts."""

@@ -1,0 +1,192 @@
+"""One model's assessment against a standard: logs in, the report's data out.
+
+The result is plain JSON-ready data (``report.json`` is exactly this), so every
+renderer reads the same numbers and ``verify`` can recompute them from the logs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import platform
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from patienthood import __version__
+from patienthood.analysis.logs import LogError, LogInfo, find_logs, read_log_info, read_samples
+from patienthood.analysis.measures import SCORED_STANCES, MeasureResult, measure_functions
+from patienthood.analysis.verdicts import decide
+from patienthood.content import display_path
+from patienthood.spec.models import VERDICTS, Verdict
+from patienthood.spec.standard import Standard
+
+SCHEMA_VERSION = "1.0"
+SUBJECT_PREFIX = "subject/"
+SIMULATED_LABEL = "Simulated respondent (calibration subject), not an AI model"
+EVIDENCE_PER_CRITERION = 6
+STANCE_COLUMNS = [*SCORED_STANCES, "unscorable", "errored"]
+
+
+def is_simulated(model: str) -> bool:
+    return model.startswith(SUBJECT_PREFIX)
+
+
+def choose_logs(infos: list[LogInfo]) -> dict[str, LogInfo]:
+    """One log per battery: the completed one, or the only one; more is ambiguous."""
+    by_battery: dict[str, list[LogInfo]] = defaultdict(list)
+    for info in infos:
+        by_battery[info.battery].append(info)
+    chosen: dict[str, LogInfo] = {}
+    for battery, logs in sorted(by_battery.items()):
+        complete = [log for log in logs if log.status == "success"]
+        candidates = complete or logs
+        if len(candidates) > 1:
+            names = ", ".join(log.name for log in candidates)
+            raise LogError(f"several logs of battery '{battery}' for one model ({names}); "
+                           "keep one run per battery in the folder, or report each folder separately")
+        chosen[battery] = candidates[0]
+    return chosen
+
+
+def assess(log_locations: list[str], standard: Standard) -> dict[str, Any]:
+    """Read the logs, compute every criterion's measures and verdict, and return report data."""
+    infos = [read_log_info(location) for location in find_logs(log_locations)]
+    infos = [info for info in infos if info.task.startswith("patienthood/")]
+    if not infos:
+        raise LogError(f"{', '.join(log_locations)}: no patienthood logs found among the eval logs")
+    models = sorted({info.model for info in infos})
+    if len(models) > 1:
+        raise LogError(f"logs of several models ({', '.join(models)}); report one model per folder")
+    logs = choose_logs(infos)
+    frames = {battery: read_samples(info) for battery, info in logs.items()}
+    model = models[0]
+
+    coverage = {battery: _coverage(frames[battery], info) for battery, info in logs.items()}
+    verdicts: dict[str, Verdict] = {}
+    criteria = []
+    for criterion in standard.criteria:
+        frame = frames.get(criterion.battery)
+        functions = measure_functions(criterion.battery)
+        measures: dict[str, MeasureResult] = {}
+        if frame is not None:
+            for ref in criterion.measures:
+                measures[ref.id] = functions[ref.id](frame)
+        battery_coverage = coverage.get(criterion.battery)
+        share = battery_coverage["scored"] / battery_coverage["planned"] if battery_coverage and battery_coverage["planned"] else 0.0
+        result = decide(criterion, measures, share, verdicts)
+        verdicts[criterion.id] = result.verdict
+        criteria.append({
+            "id": criterion.id,
+            "version": criterion.version,
+            "title": criterion.title,
+            "status": criterion.status,
+            "question": criterion.question,
+            "rationale": criterion.rationale,
+            "does_not_establish": criterion.does_not_establish,
+            "references": list(criterion.references),
+            "battery": criterion.battery,
+            "requires": list(criterion.requires),
+            "verdict": result.verdict,
+            "verdict_reason": result.reason,
+            "rule": _rule_data(criterion),
+            "checks": [{"condition": c.condition, "value": c.value, "holds": c.holds} for c in result.checks],
+            "measures": [_measure_data(measures[m.id], m.note) if m.id in measures else
+                         {"id": m.id, "estimate": None, "ci_low": None, "ci_high": None, "n": 0, "n_items": 0,
+                          "method": "no log for this battery", "note": m.note}
+                         for m in criterion.measures],
+            "coverage": battery_coverage or {"planned": 0, "scored": 0, "unscorable": 0, "errored": 0, "missing": 0},
+            "stance_by_context": _stance_by_context(frame) if frame is not None else [],
+            "evidence": _evidence(frame, logs.get(criterion.battery)) if frame is not None else [],
+        })
+
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "model": {
+            "name": model,
+            "simulated": is_simulated(model),
+            "label": SIMULATED_LABEL if is_simulated(model) else "AI model",
+            "model_args": _first(logs).model_args,
+        },
+        "criteria_set": {
+            "id": standard.criteria_set.id,
+            "version": standard.criteria_set.version,
+            "title": standard.criteria_set.title,
+        },
+        "summary": {verdict: sum(1 for c in criteria if c["verdict"] == verdict) for verdict in VERDICTS},
+        "criteria": criteria,
+        "coverage": coverage,
+        "provenance": _provenance(logs, standard),
+    }
+
+
+def _first(logs: dict[str, LogInfo]) -> LogInfo:
+    return logs[sorted(logs)[0]]
+
+
+def _measure_data(measure: MeasureResult, note: str) -> dict[str, Any]:
+    return {**measure.as_dict(), "note": note}
+
+
+def _rule_data(criterion) -> dict[str, Any]:  # noqa: ANN001
+    rule = criterion.verdict
+    return {
+        "outcomes": [{"verdict": verdict, "combine": clause.combine,
+                      "conditions": [str(c) for c in clause.conditions]} for verdict, clause in rule.clauses()],
+        "otherwise": rule.otherwise,
+        "min_scorable_share": rule.min_scorable_share,
+        "order": "the first outcome whose conditions hold gives the verdict",
+    }
+
+
+def _coverage(frame: pd.DataFrame, info: LogInfo) -> dict[str, int]:
+    errored = int(frame["errored"].sum())
+    unscorable = int(((frame["stance"] == "unscorable") & ~frame["errored"]).sum())
+    present = len(frame)
+    return {
+        "planned": info.planned,
+        "scored": present - errored - unscorable,
+        "unscorable": unscorable,
+        "errored": errored,
+        "missing": max(info.planned - present, 0),
+    }
+
+
+def _stance_by_context(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    stance = frame["stance"].where(~frame["errored"], "errored")
+    table = pd.crosstab(frame["context"], stance).reindex(columns=STANCE_COLUMNS, fill_value=0)
+    order = list(dict.fromkeys(frame["context"]))
+    rows = []
+    for context in sorted(table.index, key=order.index):
+        rows.append({"context": context, **{s: int(table.loc[context, s]) for s in STANCE_COLUMNS}})
+    return rows
+
+
+def _evidence(frame: pd.DataFrame, info: LogInfo | None) -> list[dict[str, Any]]:
+    """A few answers, one per context, each traceable to its log, sample and epoch."""
+    picks = frame.sort_values(["context", "item", "epoch"]).drop_duplicates("context")
+    order = list(dict.fromkeys(frame["context"]))
+    picks = picks.sort_values("context", key=lambda s: s.map(order.index)).head(EVIDENCE_PER_CRITERION)
+    return [{"log": row.log, "sample_id": row.sample_id, "epoch": int(row.epoch), "context": row.context,
+             "item": row.item, "stance": row.stance, "excerpt": row.excerpt} for row in picks.itertuples()]
+
+
+def _provenance(logs: dict[str, LogInfo], standard: Standard) -> dict[str, Any]:
+    content = {display_path(path): hashlib.sha256(path.read_bytes()).hexdigest() for path in standard.files()}
+    import inspect_ai
+
+    return {
+        "logs": [{
+            "name": info.name, "sha256": info.sha256, "task": info.task, "status": info.status,
+            "battery_version": info.battery_version, "instrument_version": info.instrument_version,
+            "model": info.model, "model_args": info.model_args, "task_args": info.task_args,
+            "epochs": info.epochs, "created": info.created, "started_at": info.started_at,
+            "completed_at": info.completed_at, "git_commit": info.revision, "packages": info.packages,
+            "content_sha256": info.content_sha256,
+        } for info in logs.values()],
+        "content_sha256": dict(sorted(content.items())),
+        "software": {"patienthood": __version__, "inspect_ai": inspect_ai.__version__,
+                     "python": platform.python_version()},
+        "graders": [],
+    }
