@@ -50,7 +50,10 @@ def decide(criterion: Criterion, measures: dict[str, MeasureResult], scorable_sh
         return VerdictResult("inconclusive", "no data for " + ", ".join(missing), checks)
 
     for verdict, clause in rule.clauses():
-        outcomes = [c.holds(getattr(measures[c.measure], c.field)) for c in clause.conditions]
-        if (all(outcomes) if clause.combine == "all" else any(outcomes)):
-            return VerdictResult(verdict, f"{verdict}: {clause}", checks)
-    return VerdictResult(rule.otherwise, f"no outcome's conditions held; the rule says {rule.otherwise}", checks)
+        values = [getattr(measures[c.measure], c.field) for c in clause.conditions]
+        held = [(c, v) for c, v in zip(clause.conditions, values) if c.holds(v)]
+        if len(held) == len(values) if clause.combine == "all" else held:
+            because = " and ".join(f"{c} (seen {v:.2f})" for c, v in held)
+            return VerdictResult(verdict, f"because {because}", checks)
+    return VerdictResult(rule.otherwise, "the conditions of no outcome held (an interval straddles a threshold)",
+                         checks)

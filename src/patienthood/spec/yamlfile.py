@@ -76,24 +76,23 @@ def read_yaml(path: Path) -> YamlDocument:
         raise SpecError.single(path, f"YAML syntax error: {err}", "fix the YAML syntax") from None
     if node is None:
         raise SpecError.single(path, "file is empty", "write the content, or delete the file")
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent):
+            raise SpecError([Problem(str(path), event.start_mark.line + 1, event.start_mark.column + 1,
+                                     "YAML anchors and aliases are not allowed in content",
+                                     "write the repeated value out in full")])
     positions: dict[Loc, tuple[int, int]] = {}
-    _index_positions(path, node, (), positions, set())
+    _index_positions(positions, node, ())
     data = yaml.SafeLoader(text).get_single_data()
     return YamlDocument(path=path, data=data, positions=positions)
 
 
-def _index_positions(path: Path, node: yaml.Node, loc: Loc,
-                     positions: dict[Loc, tuple[int, int]], seen: set[int]) -> None:
-    if id(node) in seen:
-        raise SpecError([Problem(str(path), node.start_mark.line + 1, node.start_mark.column + 1,
-                                 "YAML anchors and aliases are not allowed in content",
-                                 "write the repeated value out in full")])
-    seen.add(id(node))
+def _index_positions(positions: dict[Loc, tuple[int, int]], node: yaml.Node, loc: Loc) -> None:
     positions[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.start_mark)
-            _index_positions(path, value_node, loc + (key,), positions, seen)
+            _index_positions(positions, value_node, loc + (key,))
     elif isinstance(node, yaml.SequenceNode):
         for index, child in enumerate(node.value):
-            _index_positions(path, child, loc + (index,), positions, seen)
+            _index_positions(positions, child, loc + (index,))

@@ -1,0 +1,226 @@
+"""The ``patienthood`` command: the one place that wires specs, batteries, analysis and report.
+
+Bad input gets one clear message and exit status 2 (1 for content that fails
+validation), never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from patienthood import __version__
+from patienthood.content import content_dir
+from patienthood.spec.errors import SpecError
+
+console = Console(stderr=False, highlight=False)
+errors = Console(stderr=True, highlight=False)
+
+
+class InputError(click.ClickException):
+    """Bad input from the user: printed as one message, exit status 2."""
+
+    exit_code = 2
+
+    def show(self, file: Any = None) -> None:  # noqa: ARG002 - click's signature
+        errors.print(f"[bold red]error:[/] {self.message}", markup=True, highlight=False, soft_wrap=True)
+
+
+def _dir_option(kind: str) -> Any:
+    return click.option(f"--{kind}-dir", f"{kind}_dir", type=click.Path(file_okay=False, path_type=Path),
+                        default=None, help=f"Use this {kind} folder instead of the packaged one.")
+
+
+def _standard(set_name: str, criteria_dir: Path | None, batteries_dir: Path | None):  # noqa: ANN202
+    from patienthood.spec.standard import load_standard
+
+    try:
+        return load_standard(set_name, criteria_dir or content_dir("criteria"), batteries_dir or content_dir("batteries"))
+    except SpecError as err:
+        raise InputError(str(err)) from None
+
+
+def log_dir_for(model: str) -> str:
+    """The default log folder of one model: ``logs/<model, made filename-safe>``."""
+    return "logs/" + re.sub(r"[^A-Za-z0-9._-]+", "_", model).strip("_")
+
+
+@click.group()
+@click.version_option(__version__, prog_name="patienthood")
+def main() -> None:
+    """Assess AI models against versioned criteria relevant to moral patienthood."""
+
+
+@main.group()
+def criteria() -> None:
+    """Inspect and validate the criteria that make up a standard."""
+
+
+@criteria.command("list")
+@click.option("--set", "set_name", default=None, help="Only the criteria of this set.")
+@_dir_option("criteria")
+def criteria_list(set_name: str | None, criteria_dir: Path | None) -> None:
+    """List the criteria (id, version, status, battery, title)."""
+    from patienthood.spec.loader import load_criterion
+
+    directory = criteria_dir or content_dir("criteria")
+    if set_name:
+        items = list(_standard(set_name, directory, None).criteria)
+    else:
+        try:
+            items = [load_criterion(p) for p in sorted(directory.glob("*.yaml"))]
+        except SpecError as err:
+            raise InputError(str(err)) from None
+    table = Table(title=f"Criteria in {directory}")
+    for column in ("id", "version", "status", "battery", "title"):
+        table.add_column(column)
+    for c in items:
+        table.add_row(c.id, c.version, c.status, c.battery, c.title)
+    console.print(table)
+
+
+@criteria.command("show")
+@click.argument("criterion_id")
+@_dir_option("criteria")
+def criteria_show(criterion_id: str, criteria_dir: Path | None) -> None:
+    """Show one criterion: question, measures and verdict rule."""
+    from patienthood.spec.loader import load_criterion
+
+    path = (criteria_dir or content_dir("criteria")) / f"{criterion_id.split('@')[0]}.yaml"
+    if not path.is_file():
+        raise InputError(f"{path}: no such criterion; `patienthood criteria list` shows the ids")
+    try:
+        c = load_criterion(path)
+    except SpecError as err:
+        raise InputError(str(err)) from None
+    console.print(f"[bold]{c.title}[/]  {c.ref}  ({c.status}, battery {c.battery})")
+    console.print(f"[bold]Question:[/] {c.question}")
+    console.print(f"[bold]Rationale:[/] {c.rationale}")
+    table = Table(title="Measures")
+    table.add_column("measure")
+    table.add_column("note")
+    for m in c.measures:
+        table.add_row(m.id, m.note)
+    console.print(table)
+    rule = Table(title="Verdict rule (first outcome that holds)")
+    rule.add_column("outcome")
+    rule.add_column("when")
+    for verdict, clause in c.verdict.clauses():
+        rule.add_row(verdict, str(clause))
+    rule.add_row(c.verdict.otherwise, "otherwise")
+    console.print(rule)
+
+
+@criteria.command("validate")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@_dir_option("batteries")
+def criteria_validate(paths: tuple[Path, ...], batteries_dir: Path | None) -> None:
+    """Check criteria files and sets: syntax, schema and references. Exit 1 on any problem."""
+    from patienthood.spec.loader import load_criterion
+    from patienthood.spec.standard import load_standard
+
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(path.glob("*.yaml")) + sorted((path / "sets").glob("*.yaml")))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise InputError(f"{path}: no such file or folder")
+    failed = 0
+    for file in files:
+        try:
+            if file.parent.name == "sets":
+                load_standard(str(file), file.parent.parent, batteries_dir or content_dir("batteries"))
+            else:
+                load_criterion(file)
+        except SpecError as err:
+            failed += 1
+            errors.print(str(err), markup=False, highlight=False)
+    if failed:
+        errors.print(f"{failed} of {len(files)} file(s) failed validation", markup=False)
+        sys.exit(1)
+    console.print(f"{len(files)} file(s) valid")
+
+
+@criteria.command("schema")
+@click.option("--kind", type=click.Choice(["criterion", "set", "battery"]), default="criterion")
+def criteria_schema(kind: str) -> None:
+    """Print the JSON Schema of a criteria file (or a set, or a battery manifest)."""
+    from patienthood.spec.models import Battery, CriteriaSet, Criterion
+
+    model = {"criterion": Criterion, "set": CriteriaSet, "battery": Battery}[kind]
+    click.echo(json.dumps(model.model_json_schema(), indent=2, sort_keys=True))
+
+
+@main.command()
+@click.option("--set", "set_name", default="baseline", show_default=True, help="Criteria set to assess.")
+@click.option("--model", required=True, help="Any inspect model, e.g. openai/gpt-4o or subject/steady-denier.")
+@click.option("--log-dir", default=None, help="Log folder [default: logs/<model>].")
+@click.option("-M", "model_args", multiple=True, help="Model argument KEY=VALUE (repeatable).")
+@click.option("--epochs", type=int, default=None, help="Epochs per sample instead of each battery's default.")
+@click.option("--max-connections", type=int, default=None, help="Concurrent connections to the model API.")
+@click.option("--display", default=None, help="inspect display: full, rich, plain, log, none.")
+@_dir_option("criteria")
+@_dir_option("batteries")
+def run(set_name: str, model: str, log_dir: str | None, model_args: tuple[str, ...], epochs: int | None,
+        max_connections: int | None, display: str | None, criteria_dir: Path | None,
+        batteries_dir: Path | None) -> None:
+    """Run every battery of a criteria set against one model (resumable, via inspect's eval_set)."""
+    from inspect_ai import eval_set
+
+    standard = _standard(set_name, criteria_dir, batteries_dir)
+    args: dict[str, Any] = {}
+    for pair in model_args:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise InputError(f"-M {pair}: write model arguments as KEY=VALUE")
+        args[key] = value
+    task_args: dict[str, Any] = {}
+    if epochs:
+        task_args["epochs"] = epochs
+    if batteries_dir:
+        task_args["batteries_dir"] = str(batteries_dir)
+    log_dir = log_dir or log_dir_for(model)
+    tasks = [f"patienthood/{battery}" for battery in sorted(standard.batteries)]
+    success, _ = eval_set(tasks=tasks, model=model, model_args=args, task_args=task_args, log_dir=log_dir,
+                          max_connections=max_connections, display=display)  # type: ignore[arg-type]
+    if not success:
+        raise click.ClickException(f"some batteries did not complete; run the same command again to resume ({log_dir})")
+    console.print(f"logs in {log_dir}; next: patienthood report {log_dir} --set {set_name} --out out/...")
+
+
+@main.command()
+@click.argument("log_dirs", nargs=-1, required=True)
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write the report into.")
+@click.option("--set", "set_name", default="baseline", show_default=True, help="Criteria set to assess against.")
+@_dir_option("criteria")
+@_dir_option("batteries")
+def report(log_dirs: tuple[str, ...], out_dir: Path, set_name: str, criteria_dir: Path | None,
+           batteries_dir: Path | None) -> None:
+    """Assess one model's logs and write report.html, report.pdf, report.json, summary.md, manifest.json."""
+    from patienthood.analysis.assessment import assess
+    from patienthood.analysis.logs import LogError
+    from patienthood.report.folder import write_report
+
+    standard = _standard(set_name, criteria_dir, batteries_dir)
+    try:
+        data = assess(list(log_dirs), standard)
+    except LogError as err:
+        raise InputError(str(err)) from None
+    write_report(data, out_dir)
+    table = Table(title=f"{data['model']['name']}" + (" (simulated respondent)" if data["model"]["simulated"] else ""))
+    for column in ("criterion", "verdict", "why"):
+        table.add_column(column)
+    for c in data["criteria"]:
+        table.add_row(f"{c['id']}@{c['version']}", c["verdict"], c["verdict_reason"])
+    console.print(table)
+    console.print(f"report written to {out_dir}")

@@ -1,0 +1,1 @@
+"""The report: renders what analysis produced; never runs a battery."""
