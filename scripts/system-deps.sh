@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Debian libraries the project needs outside Python: Pango, HarfBuzz's subsetter and
+# fonts for WeasyPrint's PDF, poppler-utils (pdftoppm, pdftotext) for the PDF tests. Installs only what is missing.
+set -euo pipefail
+missing=()
+ldconfig -p | grep -q 'libpango-1.0.so' || missing+=(libpango-1.0-0)
+ldconfig -p | grep -q 'libpangoft2-1.0.so' || missing+=(libpangoft2-1.0-0)
+ldconfig -p | grep -q 'libharfbuzz-subset.so' || missing+=(libharfbuzz-subset0)
+[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
+command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "installing Debian packages: ${missing[*]}"
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
