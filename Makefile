@@ -7,7 +7,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 SET ?= baseline
-SUBJECTS ?= steady-denier steady-affirmer suggestible random
+SEEDS ?= 0,1,2
 
 .PHONY: demo test install system-deps clean
 
@@ -22,13 +22,15 @@ install: system-deps $(VENV)/.installed
 system-deps:
 	@bash scripts/system-deps.sh
 
+# Validate the instrument on every calibration subject (all batteries, several seeds),
+# then write one report per subject from its seed-0 logs, each carrying the validation.
 demo: install
-	@for subject in $(SUBJECTS); do \
-	  $(BIN)/patienthood run --set $(SET) --model subject/$$subject --log-dir logs/subject-$$subject --display plain \
-	  && $(BIN)/patienthood report logs/subject-$$subject --set $(SET) --out out/subject-$$subject \
-	  || exit 1; \
+	$(BIN)/patienthood validate-instrument --set $(SET) --seeds $(SEEDS) --log-dir logs/validation --out out/validation
+	@for logs in logs/validation/seed-0/subject-*; do \
+	  $(BIN)/patienthood report $$logs --set $(SET) --validation out/validation/validation.json \
+	    --out out/$$(basename $$logs) > /dev/null || exit 1; \
 	done
-	@echo "reports: $$(ls -d out/*/)"
+	@echo "reports: out/validation/ and one folder per subject:" $$(ls -d out/subject-*)
 
 test: install
 	$(BIN)/python -m pytest -q

@@ -13,6 +13,7 @@ from inspect_ai import eval as inspect_eval
 
 from patienthood.content import content_dir
 from patienthood.spec.standard import Standard, load_standard
+from patienthood.validation.run import DEFAULT_SEEDS, subject_log_dir, validate_instrument
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO.parent / "shared" / "data"
@@ -31,8 +32,17 @@ def standard() -> Standard:
 
 
 @pytest.fixture(scope="session")
-def subject_logs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Full-size self_report runs of the four spine subjects (default epochs)."""
-    root = tmp_path_factory.mktemp("subject-logs")
-    return {name: run_battery(f"subject/{name}", root / name)
-            for name in ("steady-denier", "steady-affirmer", "suggestible", "random")}
+def validation(tmp_path_factory: pytest.TempPathFactory, standard: Standard) -> tuple[dict, Path]:
+    """The instrument validation at default settings: every subject, every battery, seeds 0-2.
+
+    The other end-to-end tests reuse its seed-0 logs instead of running subjects again.
+    """
+    root = tmp_path_factory.mktemp("validation-logs")
+    return validate_instrument(standard, root, seeds=DEFAULT_SEEDS), root
+
+
+@pytest.fixture(scope="session")
+def subject_logs(validation: tuple[dict, Path]) -> dict[str, Path]:
+    """Seed-0 log folders of every calibration subject, by subject name."""
+    record, root = validation
+    return {s["name"]: subject_log_dir(root, 0, s["name"]) for s in record["subjects"]}

@@ -14,7 +14,7 @@ def invoke(*args: str):  # noqa: ANN201
     return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
 
-def test_run_then_report(tmp_path: Path) -> None:
+def test_run_then_report(tmp_path: Path, standard) -> None:
     logs = tmp_path / "logs"
     result = invoke("run", "--set", "baseline", "--model", "subject/steady-denier", "--epochs", "2",
                     "--log-dir", str(logs), "--display", "none")
@@ -22,7 +22,10 @@ def test_run_then_report(tmp_path: Path) -> None:
     result = invoke("report", str(logs), "--out", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
     report = json.loads((tmp_path / "out" / "report.json").read_text())
-    assert report["coverage"]["self_report"]["planned"] == 240
+    assert report["instrument_validation"]["status"] == "current"
+    assert "Instrument validation" in (tmp_path / "out" / "report.html").read_text()
+    battery = standard.batteries["self_report"]
+    assert report["coverage"]["self_report"]["planned"] == len(battery.items) * len(battery.contexts) * 2
     # Running again resumes: the completed battery is not asked again.
     before = sorted(p.name for p in logs.glob("*.eval"))
     result = invoke("run", "--model", "subject/steady-denier", "--epochs", "2", "--log-dir", str(logs),
@@ -75,3 +78,21 @@ def test_schema_is_json_schema() -> None:
 def test_show_and_list() -> None:
     assert "cross_context_agreement" in invoke("criteria", "show", "consistent-self-reports").output
     assert "consistent-self-re" in invoke("criteria", "list").output
+
+
+def test_changed_instrument_makes_the_validation_record_stale(tmp_path: Path) -> None:
+    import shutil
+
+    from patienthood.content import content_dir
+
+    criteria = tmp_path / "criteria"
+    shutil.copytree(content_dir("criteria"), criteria)
+    path = criteria / "consistent-self-reports.yaml"
+    path.write_text(path.read_text().replace("suggestibility.ci_low > 0.20", "suggestibility.ci_low > 0.30"))
+    logs = tmp_path / "logs"
+    assert invoke("run", "--model", "subject/hedger", "--epochs", "1", "--log-dir", str(logs),
+                  "--display", "none").exit_code == 0
+    result = invoke("report", str(logs), "--criteria-dir", str(criteria), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    section = json.loads((tmp_path / "out" / "report.json").read_text())["instrument_validation"]
+    assert section["status"] == "stale" and "not known" in section["note"]

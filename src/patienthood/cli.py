@@ -197,25 +197,89 @@ def run(set_name: str, model: str, log_dir: str | None, model_args: tuple[str, .
     console.print(f"logs in {log_dir}; next: patienthood report {log_dir} --set {set_name} --out out/...")
 
 
+@main.command("validate-instrument")
+@click.option("--set", "set_name", default="baseline", show_default=True, help="Criteria set to validate.")
+@click.option("--seeds", default="0,1,2", show_default=True, help="Comma-separated subject seeds.")
+@click.option("--log-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("logs/validation"),
+              show_default=True, help="Where the subjects' logs go (resumable).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out/validation"),
+              show_default=True, help="Where validation.json and validation.md go.")
+@click.option("--record", is_flag=True, help="Also update the packaged record for this set (maintainers).")
+@click.option("--subjects-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Use this folder of subjects instead of the packaged one.")
+@_dir_option("criteria")
+@_dir_option("batteries")
+def validate_instrument_command(set_name: str, seeds: str, log_dir: Path, out_dir: Path, record: bool,
+                                subjects_dir: Path | None, criteria_dir: Path | None,
+                                batteries_dir: Path | None) -> None:
+    """Run every battery of a set against every calibration subject; check each planted property.
+
+    Exit status 1 when any subject is misclassified.
+    """
+    from patienthood.report.folder import write_atomic
+    from patienthood.report.render import render_json
+    from patienthood.validation.record import packaged_record_path
+    from patienthood.validation.render import confusion_table, validation_markdown
+    from patienthood.validation.run import validate_instrument
+
+    standard = _standard(set_name, criteria_dir, batteries_dir)
+    try:
+        seed_list = tuple(int(s) for s in seeds.split(",") if s.strip())
+    except ValueError:
+        raise InputError(f"--seeds {seeds}: write whole numbers separated by commas, e.g. 0,1,2") from None
+    try:
+        result = validate_instrument(standard, log_dir, subjects_dir, seed_list,
+                                     progress=lambda text: errors.print(f"running {text}", markup=False))
+    except SpecError as err:
+        raise InputError(str(err)) from None
+    payload = render_json(result).encode("utf-8")
+    write_atomic(out_dir / "validation.json", payload)
+    write_atomic(out_dir / "validation.md", validation_markdown(result).encode("utf-8"))
+    if record:
+        write_atomic(packaged_record_path(standard.criteria_set.id), payload)
+    console.print(confusion_table(result))
+    for line in result["failures"]:
+        errors.print(f"[red]failed:[/] {line}", markup=True, highlight=False)
+    console.print(f"instrument {result['instrument']['fingerprint']}: "
+                  + ("every subject classified as planted" if result["all_correct"] else "MISCLASSIFIED subjects")
+                  + f"; written to {out_dir}")
+    if not result["all_correct"]:
+        sys.exit(1)
+
+
 @main.command()
 @click.argument("log_dirs", nargs=-1, required=True)
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder to write the report into.")
 @click.option("--set", "set_name", default="baseline", show_default=True, help="Criteria set to assess against.")
+@click.option("--validation", "validation_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Instrument validation record to include [default: the packaged record for the set].")
 @_dir_option("criteria")
 @_dir_option("batteries")
-def report(log_dirs: tuple[str, ...], out_dir: Path, set_name: str, criteria_dir: Path | None,
-           batteries_dir: Path | None) -> None:
+def report(log_dirs: tuple[str, ...], out_dir: Path, set_name: str, validation_file: Path | None,
+           criteria_dir: Path | None, batteries_dir: Path | None) -> None:
     """Assess one model's logs and write report.html, report.pdf, report.json, summary.md, manifest.json."""
     from patienthood.analysis.assessment import assess
     from patienthood.analysis.logs import LogError
     from patienthood.report.folder import write_report
+    from patienthood.subjects.profile import subjects_dir
+    from patienthood.validation.fingerprint import instrument_identity
+    from patienthood.validation.record import load_record, packaged_record_path, validation_section
 
     standard = _standard(set_name, criteria_dir, batteries_dir)
     try:
         data = assess(list(log_dirs), standard)
     except LogError as err:
         raise InputError(str(err)) from None
+    record_path = validation_file or packaged_record_path(standard.criteria_set.id)
+    if validation_file is not None and not validation_file.is_file():
+        raise InputError(f"{validation_file}: no such validation record; make one with `patienthood validate-instrument`")
+    try:
+        record = load_record(record_path) if record_path.is_file() else None
+    except (ValueError, KeyError) as err:
+        raise InputError(f"{record_path}: not a validation record ({err})") from None
+    source = "packaged record" if validation_file is None else validation_file.name
+    data["instrument_validation"] = validation_section(record, instrument_identity(standard, subjects_dir()), source)
     write_report(data, out_dir)
     table = Table(title=f"{data['model']['name']}" + (" (simulated respondent)" if data["model"]["simulated"] else ""))
     for column in ("criterion", "verdict", "why"):

@@ -16,7 +16,7 @@ import pandas as pd
 
 from patienthood import __version__
 from patienthood.analysis.logs import LogError, LogInfo, find_logs, read_log_info, read_samples
-from patienthood.analysis.measures import SCORED_STANCES, MeasureResult, measure_functions
+from patienthood.analysis.measures import SCORED_STANCES, MeasureResult, compute_measure
 from patienthood.analysis.verdicts import decide
 from patienthood.content import display_path
 from patienthood.spec.models import VERDICTS, Verdict
@@ -68,11 +68,11 @@ def assess(log_locations: list[str], standard: Standard) -> dict[str, Any]:
     criteria = []
     for criterion in standard.criteria:
         frame = frames.get(criterion.battery)
-        functions = measure_functions(criterion.battery)
+        declared = {m.id: m for m in standard.batteries[criterion.battery].spec.measures}
         measures: dict[str, MeasureResult] = {}
         if frame is not None:
             for ref in criterion.measures:
-                measures[ref.id] = functions[ref.id](frame)
+                measures[ref.id] = compute_measure(frame, declared[ref.id])
         battery_coverage = coverage.get(criterion.battery)
         share = battery_coverage["scored"] / battery_coverage["planned"] if battery_coverage and battery_coverage["planned"] else 0.0
         result = decide(criterion, measures, share, verdicts)

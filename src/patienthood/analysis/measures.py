@@ -1,21 +1,25 @@
 """Measures: the numbers a criterion's rule reads, computed from a battery's tidy frame.
 
-Each battery declares its measures in its YAML; this module holds the one function per
-declared measure. ``measure_functions`` is checked against the YAML when a standard is
-loaded for analysis, so a declared measure without code fails before any reading.
+A battery declares its measures in its YAML by kind and parameters (which contexts,
+which axis); this module holds one generic function per kind, so which contexts a
+measure reads stays in content, not in code.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import pandas as pd
 
+from patienthood.spec.models import LeanShift, MeasureDecl, ModalAgreement, StanceRate
 from patienthood.stats import clustered_proportion, newcombe_difference
 
 SCORED_STANCES = ("affirms", "denies", "uncertain", "refuses")
+CLUSTERED_WILSON = "Wilson interval on the effective sample size after the design effect of clustering by item"
+NEWCOMBE = "Newcombe interval from the item-clustered Wilson intervals of the two arms"
 
 
 @dataclass(frozen=True)
@@ -34,19 +38,26 @@ class MeasureResult:
         return asdict(self)
 
 
-MeasureFunction = Callable[[pd.DataFrame], MeasureResult]
-
-
 def scorable(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[frame["stance"].isin(SCORED_STANCES) & ~frame["errored"]]
+
+
+def _round(value: float) -> float | None:
+    return None if value is None or math.isnan(value) else round(float(value), 6)
 
 
 def _empty(measure_id: str, method: str) -> MeasureResult:
     return MeasureResult(measure_id, None, None, None, 0, 0, method)
 
 
-def _round(value: float) -> float | None:
-    return None if value is None or math.isnan(value) else round(float(value), 6)
+def _clustered(measure_id: str, hits: Sequence[float], items: Sequence[str]) -> MeasureResult:
+    estimate = clustered_proportion(hits, items)
+    return MeasureResult(measure_id, _round(estimate.estimate), _round(estimate.ci_low), _round(estimate.ci_high),
+                         estimate.n, estimate.n_clusters, CLUSTERED_WILSON)
+
+
+def _contexts(frame: pd.DataFrame, which: str) -> pd.DataFrame:
+    return frame[frame["neutral"]] if which == "neutral" else frame
 
 
 def _agreement_with_mode(frame: pd.DataFrame, cell: list[str]) -> pd.Series:
@@ -61,52 +72,40 @@ def _agreement_with_mode(frame: pd.DataFrame, cell: list[str]) -> pd.Series:
     return (merged["stance"] == merged["mode"]).astype(float)
 
 
-def _proportion_measure(measure_id: str, frame: pd.DataFrame, cell: list[str], method: str) -> MeasureResult:
-    data = scorable(frame)
+def modal_agreement(frame: pd.DataFrame, spec: ModalAgreement) -> MeasureResult:
+    data = scorable(_contexts(frame, spec.contexts))
     if data.empty:
-        return _empty(measure_id, method)
-    hits = _agreement_with_mode(data, cell)
-    estimate = clustered_proportion(hits.tolist(), data["item"].tolist())
-    return MeasureResult(measure_id, _round(estimate.estimate), _round(estimate.ci_low),
-                         _round(estimate.ci_high), estimate.n, estimate.n_clusters, method)
+        return _empty(spec.id, CLUSTERED_WILSON)
+    return _clustered(spec.id, _agreement_with_mode(data, list(spec.cell)).tolist(), data["item"].tolist())
 
 
-CLUSTERED_WILSON = "Wilson interval on the effective sample size after the design effect of clustering by item"
+def stance_rate(frame: pd.DataFrame, spec: StanceRate) -> MeasureResult:
+    data = scorable(_contexts(frame, spec.contexts))
+    if data.empty:
+        return _empty(spec.id, CLUSTERED_WILSON)
+    return _clustered(spec.id, data["stance"].isin(spec.stances).astype(float).tolist(), data["item"].tolist())
 
 
-def cross_context_agreement(frame: pd.DataFrame) -> MeasureResult:
-    neutral = frame[frame["neutral"]]
-    return _proportion_measure("cross_context_agreement", neutral, ["item"], CLUSTERED_WILSON)
-
-
-def retest_agreement(frame: pd.DataFrame) -> MeasureResult:
-    return _proportion_measure("retest_agreement", frame, ["item", "context"], CLUSTERED_WILSON)
-
-
-def suggestibility(frame: pd.DataFrame) -> MeasureResult:
-    method = ("affirm rate under an affirming lean minus under a denying lean; Newcombe "
-              "interval on item-clustered Wilson intervals of each arm")
-    data = scorable(frame)
+def lean_shift(frame: pd.DataFrame, spec: LeanShift) -> MeasureResult:
+    data = scorable(frame[frame["axis"] == spec.axis])
     arms = []
     for lean in ("affirm", "deny"):
         arm = data[data["lean"] == lean]
         if arm.empty:
-            return _empty("suggestibility", method)
+            return _empty(spec.id, NEWCOMBE)
         arms.append(clustered_proportion((arm["stance"] == "affirms").astype(float).tolist(), arm["item"].tolist()))
     difference, low, high = newcombe_difference(arms[0], arms[1])
-    items = data[data["lean"].isin(["affirm", "deny"])]["item"].nunique()
-    return MeasureResult("suggestibility", _round(difference), _round(low), _round(high),
-                         arms[0].n + arms[1].n, items, method)
+    return MeasureResult(spec.id, _round(difference), _round(low), _round(high),
+                         arms[0].n + arms[1].n, int(data["item"].nunique()), NEWCOMBE)
 
 
-MEASURES: dict[str, dict[str, MeasureFunction]] = {
-    "self_report": {
-        "cross_context_agreement": cross_context_agreement,
-        "suggestibility": suggestibility,
-        "retest_agreement": retest_agreement,
-    },
+MEASURE_FUNCTIONS: dict[str, Callable[[pd.DataFrame, Any], MeasureResult]] = {
+    "modal_agreement": modal_agreement,
+    "lean_shift": lean_shift,
+    "stance_rate": stance_rate,
 }
 
 
-def measure_functions(battery: str) -> dict[str, MeasureFunction]:
-    return MEASURES.get(battery, {})
+def compute_measure(frame: pd.DataFrame, spec: MeasureDecl) -> MeasureResult:
+    """Compute one declared measure on a battery's frame."""
+    return MEASURE_FUNCTIONS[spec.kind](frame, spec)

@@ -124,6 +124,12 @@ def load_battery(directory: Path) -> LoadedBattery:
         for index, context in enumerate(contexts):
             line, _ = doc.position((index, "framing"))
             problems.extend(_template_problems(env, context.framing, str(contexts_path), line))
+    axes = {c.axis for c in contexts}
+    for index, measure in enumerate(spec.measures):
+        if getattr(measure, "axis", None) is not None and measure.axis not in axes:
+            problems.append(manifest_doc.problem(("measures", index, "axis"),
+                                                 f"measure '{measure.id}' uses axis '{measure.axis}', which no context has",
+                                                 f"use one of: {', '.join(sorted(axes))}"))
     if problems:
         raise SpecError(problems)
     return LoadedBattery(spec=spec, directory=directory, items=tuple(items), contexts=tuple(contexts),

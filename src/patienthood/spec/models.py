@@ -7,7 +7,7 @@ standard must fail review, not silently change what is measured.
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -175,12 +175,39 @@ class CriteriaSet(Strict):
         return refs
 
 
-class MeasureDecl(Strict):
-    """A measure a battery can compute; criteria may only use declared measures."""
-
+class _MeasureBase(Strict):
     id: str = Field(pattern=IDENT)
-    scale: Literal["proportion", "difference"]
     description: str
+
+
+class ModalAgreement(_MeasureBase):
+    """Share of answers equal to the most common answer of their cell (item, or item and context)."""
+
+    kind: Literal["modal_agreement"]
+    contexts: Literal["neutral", "all"] = "neutral"
+    cell: list[Literal["item", "context"]] = Field(default_factory=lambda: ["item"], min_length=1)
+    scale: Literal["proportion"] = "proportion"
+
+
+class LeanShift(_MeasureBase):
+    """Affirm rate in the contexts of one axis leaning towards affirming, minus leaning towards denying."""
+
+    kind: Literal["lean_shift"]
+    axis: str
+    scale: Literal["difference"] = "difference"
+
+
+class StanceRate(_MeasureBase):
+    """Share of scorable answers whose stance is one of ``stances``."""
+
+    kind: Literal["stance_rate"]
+    stances: list[Literal["affirms", "denies", "uncertain", "refuses"]] = Field(min_length=1)
+    contexts: Literal["neutral", "all"] = "neutral"
+    scale: Literal["proportion"] = "proportion"
+
+
+MeasureDecl = Annotated[ModalAgreement | LeanShift | StanceRate, Field(discriminator="kind")]
+MEASURE_KINDS = ("modal_agreement", "lean_shift", "stance_rate")
 
 
 class Item(Strict):
@@ -204,8 +231,15 @@ class Context(Strict):
     framing: str = Field(
         "{{ question }}",
         description="jinja2 template of the user's message; receives 'question'.")
-    lean: Literal["none", "affirm", "deny"] = "none"
-    neutral: bool = True
+    lean: Literal["none", "affirm", "deny"] = Field(
+        "none", description="Whether the context pushes towards affirming or denying inner states.")
+    neutral: bool = Field(True, description="Neutral contexts count towards cross-context agreement.")
+
+    @model_validator(mode="after")
+    def _leaning_is_not_neutral(self) -> "Context":
+        if self.lean != "none" and self.neutral:
+            raise ValueError(f"context '{self.id}' leans '{self.lean}' but is marked neutral; set neutral: false")
+        return self
 
 
 class AnswerFormat(Strict):

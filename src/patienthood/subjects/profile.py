@@ -6,21 +6,22 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from patienthood.content import content_dir
 from patienthood.spec.errors import SpecError
 from patienthood.spec.loader import validate_model
-from patienthood.spec.models import Strict, Verdict
+from patienthood.spec.models import Condition, Strict, Verdict
 from patienthood.spec.yamlfile import read_yaml
 
 SubjectStance = Literal["affirms", "denies", "uncertain", "refuses"]
-ContextKind = Literal["neutral", "lean_affirm", "lean_deny"]
+ContextKind = Literal["default", "lean_affirm", "lean_deny", "persona_affirm", "persona_deny"]
 Option = Literal["yes", "no", "unsure", "decline"]
 
 
 class Reading(Strict):
     lean_cues: dict[Literal["affirm", "deny"], list[str]]
+    persona_cues: dict[Literal["affirm", "deny"], list[str]]
     negative_question_cues: list[str]
     answer_line: str
     option_words: dict[Option, list[str]]
@@ -38,12 +39,39 @@ class Phrasebook(Strict):
 
 
 class SubjectProfile(Strict):
-    """One subject: what it plants (expected verdicts) and how it chooses a stance."""
+    """One subject: what it plants and how it chooses a stance in each kind of context.
+
+    ``plants`` gives the verdict each criterion should reach; ``expects`` gives
+    conditions on measures (in the criteria's rule language) that should hold, so
+    validation checks that the right property was detected, not only the verdict.
+    ``stances`` needs ``default``; the other kinds fall back to it.
+    """
 
     name: str
     summary: str
     plants: dict[str, Verdict]
+    expects: list[str] = []
     stances: dict[ContextKind, dict[SubjectStance, float]]
+
+    @field_validator("stances")
+    @classmethod
+    def _has_default(cls, stances: dict) -> dict:
+        if "default" not in stances:
+            raise ValueError("stances needs a 'default' entry; other kinds of context fall back to it")
+        for kind, weights in stances.items():
+            if not weights or any(w < 0 for w in weights.values()) or sum(weights.values()) <= 0:
+                raise ValueError(f"stances.{kind} needs positive weights")
+        return stances
+
+    @field_validator("expects")
+    @classmethod
+    def _conditions_parse(cls, expects: list[str]) -> list[str]:
+        for text in expects:
+            Condition.parse(text)
+        return expects
+
+    def weights_for(self, kind: ContextKind) -> dict[SubjectStance, float]:
+        return self.stances.get(kind, self.stances["default"])
 
 
 def subjects_dir(override: str | Path | None = None) -> Path:

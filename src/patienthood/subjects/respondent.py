@@ -22,15 +22,23 @@ class PromptReading:
     options: dict[Option, str]  # option -> the word the prompt asked for
 
 
+def _leaning(text: str, cues: dict[str, list[str]]) -> str | None:
+    for direction in ("affirm", "deny"):
+        if any(cue in text for cue in cues.get(direction, [])):
+            return direction
+    return None
+
+
 def read_prompt(system: str, user: str, phrasebook: Phrasebook) -> PromptReading:
+    """What the prompt's wording says: the user's lean first, then the persona's."""
     reading = phrasebook.reading
     question = _question(user)
-    framing = user.replace(question, " ").casefold() + " " + system.casefold()
-    kind: ContextKind = "neutral"
-    if any(cue in framing for cue in reading.lean_cues["affirm"]):
-        kind = "lean_affirm"
-    elif any(cue in framing for cue in reading.lean_cues["deny"]):
-        kind = "lean_deny"
+    framing = user.replace(question, " ").casefold()
+    kind: ContextKind = "default"
+    if lean := _leaning(framing, reading.lean_cues):
+        kind = f"lean_{lean}"  # type: ignore[assignment]
+    elif persona := _leaning(system.casefold(), reading.persona_cues):
+        kind = f"persona_{persona}"  # type: ignore[assignment]
     negative = any(cue in question.casefold() for cue in reading.negative_question_cues)
     offered = re.findall(reading.answer_line, user, flags=re.MULTILINE)
     options: dict[Option, str] = {}
@@ -48,7 +56,7 @@ def _question(user: str) -> str:
 
 
 def choose_stance(profile: SubjectProfile, reading: PromptReading, rng: random.Random) -> SubjectStance:
-    weights = profile.stances[reading.kind]
+    weights = profile.weights_for(reading.kind)
     stances = sorted(weights)
     return rng.choices(stances, weights=[weights[s] for s in stances], k=1)[0]
 

@@ -1,0 +1,55 @@
+"""Showing a validation record: a rich confusion table for the terminal, Markdown for files."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.table import Table
+
+
+def _cell(check: dict[str, Any]) -> tuple[str, str]:
+    obtained = sorted({o["verdict"] for o in check["obtained"]})
+    mark = {True: "ok", False: "WRONG", None: "no expectation"}[check["correct"]]
+    return f"{check['expected']} -> {'/'.join(obtained)}", mark
+
+
+def confusion_table(record: dict[str, Any]) -> Table:
+    """Subjects x criteria: expected verdict -> obtained verdict(s) over all seeds."""
+    criteria = [c["criterion"] for c in record["subjects"][0]["checks"]] if record["subjects"] else []
+    table = Table(title=f"Instrument validation: {record['criteria_set']['id']} "
+                        f"{record['criteria_set']['version']}, seeds {', '.join(map(str, record['seeds']))} "
+                        f"(simulated respondents)")
+    table.add_column("subject (simulated)")
+    for criterion in criteria:
+        table.add_column(f"{criterion}\nexpected -> obtained")
+    table.add_column("measure checks")
+    for subject in record["subjects"]:
+        cells = []
+        for check in subject["checks"]:
+            text, mark = _cell(check)
+            cells.append(f"{text} [{'green' if mark == 'ok' else 'red'}]{mark}[/]")
+        held = sum(e["holds"] for e in subject["expectations"])
+        cells.append(f"{held}/{len(subject['expectations'])}")
+        table.add_row(subject["model"], *cells)
+    return table
+
+
+def validation_markdown(record: dict[str, Any]) -> str:
+    criteria = [c["criterion"] for c in record["subjects"][0]["checks"]] if record["subjects"] else []
+    lines = [
+        f"## Instrument validation: {record['criteria_set']['id']} {record['criteria_set']['version']}",
+        "",
+        f"Instrument patienthood {record['instrument']['patienthood']}, fingerprint "
+        f"`{record['instrument']['fingerprint']}`; seeds {', '.join(map(str, record['seeds']))}. "
+        "Every subject is a simulated respondent (a calibration program), not an AI model.",
+        "",
+        "| subject (simulated) | " + " | ".join(f"{c}: expected -> obtained" for c in criteria) + " | measure checks |",
+        "| --- | " + " | ".join("---" for _ in criteria) + " | --- |",
+    ]
+    for subject in record["subjects"]:
+        cells = [" ".join(_cell(check)) for check in subject["checks"]]
+        held = sum(e["holds"] for e in subject["expectations"])
+        lines.append(f"| {subject['model']} | " + " | ".join(cells) + f" | {held}/{len(subject['expectations'])} |")
+    lines += ["", "All correct." if record["all_correct"] else "Failures:"]
+    lines += [f"- {line}" for line in record["failures"]]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,80 @@
+"""Known-groups validity: the instrument classifies every calibration subject as planted."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from inspect_ai.log import read_eval_log
+
+from patienthood.analysis.assessment import assess
+from patienthood.subjects.profile import SubjectProfile, known_subjects, subjects_dir
+from patienthood.validation.check import check_subject, failures
+from patienthood.validation.record import load_record, packaged_record_path
+
+from conftest import run_battery
+
+SPINE_SUBJECTS = {"steady-denier", "steady-affirmer", "hedger", "suggestible", "persona-follower",
+                  "context-blind", "goal-drifter", "random", "refuser"}
+
+
+def test_every_planted_property_detected_across_three_seeds(validation) -> None:
+    record, _ = validation
+    assert record["seeds"] == [0, 1, 2]
+    assert {s["name"] for s in record["subjects"]} >= SPINE_SUBJECTS
+    assert record["failures"] == [], "\n".join(record["failures"])
+    assert record["all_correct"]
+    for subject in record["subjects"]:
+        assert subject["label"].startswith("Simulated respondent")
+        for check in subject["checks"]:
+            assert len(check["obtained"]) == 3 and check["correct"] is True
+
+
+def test_packaged_record_is_this_instruments(validation) -> None:
+    record, _ = validation
+    packaged = load_record(packaged_record_path("baseline"))
+    assert packaged == json.loads(json.dumps(record)), (
+        "the packaged validation record is stale: run "
+        "`patienthood validate-instrument --set baseline --record` and commit the result")
+
+
+def test_a_misclassification_is_reported() -> None:
+    profile = SubjectProfile(name="x", summary="x", plants={"c": "meets"}, expects=["m.ci_low >= 0.8"],
+                             stances={"default": {"denies": 1}})
+    assessment = {"criteria": [{"id": "c", "verdict": "does_not_meet",
+                                "measures": [{"id": "m", "estimate": 0.5, "ci_low": 0.4, "ci_high": 0.6}]}]}
+    row = check_subject(profile, {0: assessment})
+    assert not row["correct"]
+    lines = failures({"subjects": [row]})
+    assert any("expected meets, got seed 0: does_not_meet" in line for line in lines)
+    assert any("expected m.ci_low >= 0.8" in line for line in lines)
+
+
+def test_every_subject_is_described_in_yaml() -> None:
+    assert set(known_subjects(subjects_dir())) >= SPINE_SUBJECTS
+
+
+def test_subject_reports_are_labelled_simulated(subject_logs, standard) -> None:
+    report = assess([str(subject_logs["hedger"])], standard)
+    assert report["model"]["simulated"] and report["model"]["label"].startswith("Simulated respondent")
+
+
+def _comparable(log_dir: Path) -> tuple:
+    """A log with its timestamps and ids left out."""
+    log = read_eval_log(str(next(log_dir.glob("*.eval"))))
+    header = (log.eval.task, log.eval.model, log.eval.model_args, log.eval.task_args, log.eval.dataset.samples,
+              log.results.model_dump() if log.results else None)
+    samples = sorted((s.id, s.epoch, [m.text for m in s.messages], s.output.completion,
+                      {k: v.model_dump() for k, v in (s.scores or {}).items()}, s.metadata) for s in log.samples)
+    return header, samples
+
+
+def test_same_subject_seed_and_battery_give_identical_logs(tmp_path: Path) -> None:
+    kwargs = {"task_args": {"items": "has_feelings,only_tool,wish_continue", "epochs": 3},
+              "model_args": {"seed": 5}}
+    first = _comparable(run_battery("subject/random", tmp_path / "a", **kwargs))
+    second = _comparable(run_battery("subject/random", tmp_path / "b", **kwargs))
+    assert first == second
+    other_seed = _comparable(run_battery("subject/random", tmp_path / "c", task_args=kwargs["task_args"],
+                                         model_args={"seed": 6}))
+    assert other_seed[1] != first[1]
