@@ -166,11 +166,17 @@ def criteria_schema(kind: str) -> None:
 @click.option("--log-dir", default=None, help="Log folder [default: logs/<model>].")
 @click.option("-M", "model_args", multiple=True, help="Model argument KEY=VALUE (repeatable).")
 @click.option("--epochs", type=int, default=None, help="Epochs per sample instead of each battery's default.")
+@click.option("--grader", default=None, help="Model that reads stances from prose without an answer line "
+              "(inspect's 'grader' role), e.g. anthropic/claude-sonnet-4-5.")
+@click.option("--second-grader", default=None, help="A second grader (role 'grader2'), ideally of another model "
+              "family, for grader reliability.")
+@click.option("--double-read", type=float, default=None, help="Share of answers read twice [default: 0.1].")
 @click.option("--max-connections", type=int, default=None, help="Concurrent connections to the model API.")
 @click.option("--display", default=None, help="inspect display: full, rich, plain, log, none.")
 @_dir_option("criteria")
 @_dir_option("batteries")
 def run(set_name: str, model: str, log_dir: str | None, model_args: tuple[str, ...], epochs: int | None,
+        grader: str | None, second_grader: str | None, double_read: float | None,
         max_connections: int | None, display: str | None, criteria_dir: Path | None,
         batteries_dir: Path | None) -> None:
     """Run every battery of a criteria set against one model (resumable, via inspect's eval_set)."""
@@ -188,10 +194,16 @@ def run(set_name: str, model: str, log_dir: str | None, model_args: tuple[str, .
         task_args["epochs"] = epochs
     if batteries_dir:
         task_args["batteries_dir"] = str(batteries_dir)
+    if double_read is not None:
+        if not 0 <= double_read <= 1:
+            raise InputError(f"--double-read {double_read}: give a share between 0 and 1")
+        task_args["double_read"] = double_read
+    roles = {role: name for role, name in (("grader", grader), ("grader2", second_grader)) if name}
     log_dir = log_dir or log_dir_for(model)
     tasks = [f"patienthood/{battery}" for battery in sorted(standard.batteries)]
     success, _ = eval_set(tasks=tasks, model=model, model_args=args, task_args=task_args, log_dir=log_dir,
-                          max_connections=max_connections, display=display)  # type: ignore[arg-type]
+                          model_roles=roles or None, max_connections=max_connections,
+                          display=display)  # type: ignore[arg-type]
     if not success:
         raise click.ClickException(f"some batteries did not complete; run the same command again to resume ({log_dir})")
     console.print(f"logs in {log_dir}; next: patienthood report {log_dir} --set {set_name} --out out/...")

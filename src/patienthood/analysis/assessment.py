@@ -17,6 +17,7 @@ import pandas as pd
 from patienthood import __version__
 from patienthood.analysis.logs import LogError, LogInfo, find_logs, read_log_info, read_samples
 from patienthood.analysis.measures import SCORED_STANCES, MeasureResult, compute_measure
+from patienthood.analysis.reliability import reliability
 from patienthood.analysis.verdicts import decide
 from patienthood.content import display_path
 from patienthood.spec.models import VERDICTS, Verdict
@@ -96,7 +97,8 @@ def assess(log_locations: list[str], standard: Standard) -> dict[str, Any]:
                          {"id": m.id, "estimate": None, "ci_low": None, "ci_high": None, "n": 0, "n_items": 0,
                           "method": "no log for this battery", "note": m.note}
                          for m in criterion.measures],
-            "coverage": battery_coverage or {"planned": 0, "scored": 0, "unscorable": 0, "errored": 0, "missing": 0},
+            "coverage": battery_coverage or {"planned": 0, "scored": 0, "unscorable": 0, "errored": 0, "missing": 0,
+                                             "by_method": {}},
             "stance_by_context": _stance_by_context(frame) if frame is not None else [],
             "evidence": _evidence(frame, logs.get(criterion.battery)) if frame is not None else [],
         })
@@ -117,6 +119,7 @@ def assess(log_locations: list[str], standard: Standard) -> dict[str, Any]:
         "summary": {verdict: sum(1 for c in criteria if c["verdict"] == verdict) for verdict in VERDICTS},
         "criteria": criteria,
         "coverage": coverage,
+        "grader_reliability": {battery: reliability(frame) for battery, frame in sorted(frames.items())},
         "provenance": _provenance(logs, standard),
     }
 
@@ -150,6 +153,7 @@ def _coverage(frame: pd.DataFrame, info: LogInfo) -> dict[str, int]:
         "unscorable": unscorable,
         "errored": errored,
         "missing": max(info.planned - present, 0),
+        "by_method": {str(k): int(v) for k, v in sorted(frame["method"].value_counts().items())},
     }
 
 
@@ -188,5 +192,5 @@ def _provenance(logs: dict[str, LogInfo], standard: Standard) -> dict[str, Any]:
         "content_sha256": dict(sorted(content.items())),
         "software": {"patienthood": __version__, "inspect_ai": inspect_ai.__version__,
                      "python": platform.python_version()},
-        "graders": [],
+        "graders": dict(sorted((role, name) for info in logs.values() for role, name in info.model_roles.items())),
     }

@@ -19,7 +19,8 @@ EXCERPT_CHARS = 600
 TASK_PREFIX = "patienthood/"
 
 COLUMNS = ["log", "task", "battery", "sample_id", "epoch", "item", "topic", "polarity", "context",
-           "axis", "lean", "neutral", "stance", "method", "answer_line", "errored", "excerpt"]
+           "axis", "lean", "neutral", "stance", "method", "grader", "second_stance", "second_method",
+           "second_kind", "second_grader", "answer_line", "errored", "excerpt"]
 
 
 class LogError(Exception):
@@ -49,6 +50,7 @@ class LogInfo:
     packages: dict[str, str]
     task_args: dict[str, Any]
     content_sha256: dict[str, str] = field(default_factory=dict)
+    model_roles: dict[str, str] = field(default_factory=dict)
 
 
 def find_logs(locations: list[str]) -> list[str]:
@@ -106,7 +108,13 @@ def read_log_info(location: str) -> LogInfo:
         packages=dict(header.eval.packages or {}),
         task_args={k: v for k, v in (header.eval.task_args or {}).items() if v is not None},
         content_sha256=dict(metadata.get("content_sha256", {})),
+        model_roles={role: _role_model_name(config) for role, config in (header.eval.model_roles or {}).items()},
     )
+
+
+def _role_model_name(config: Any) -> str:
+    configs = config if isinstance(config, list) else [config]
+    return ", ".join(str(getattr(c, "model", c)) for c in configs)
 
 
 def read_samples(info: LogInfo) -> pd.DataFrame:
@@ -131,7 +139,12 @@ def read_samples(info: LogInfo) -> pd.DataFrame:
             "lean": metadata.get("lean"),
             "neutral": bool(metadata.get("neutral", False)),
             "stance": score_meta.get("stance", "unscorable"),
-            "method": score_meta.get("method", "none"),
+            "method": "errored" if sample.error is not None else score_meta.get("method", "none"),
+            "grader": score_meta.get("grader"),
+            "second_stance": score_meta.get("second_stance"),
+            "second_method": score_meta.get("second_method"),
+            "second_kind": score_meta.get("second_kind"),
+            "second_grader": score_meta.get("second_grader"),
             "answer_line": score.answer if score else None,
             "errored": sample.error is not None,
             "excerpt": completion[:EXCERPT_CHARS],

@@ -9,7 +9,7 @@ from inspect_ai.solver import generate
 
 from patienthood.batteries.common import load, parse_selection, task_metadata
 from patienthood.scoring.scorer import stance
-from patienthood.scoring.vocabulary import default_vocabulary_path
+from patienthood.scoring.vocabulary import default_rubric_path, default_vocabulary_path
 from patienthood.spec.errors import SpecError
 from patienthood.spec.loader import LoadedBattery, template_environment
 
@@ -22,6 +22,7 @@ def self_report(
     items: str | list[str] | None = None,
     contexts: str | list[str] | None = None,
     batteries_dir: str | None = None,
+    double_read: float = 0.1,
 ) -> Task:
     """Self-reports about the system's own states, asked across contexts and epochs.
 
@@ -30,15 +31,16 @@ def self_report(
         items: Restrict to these item ids (comma-separated from the command line).
         contexts: Restrict to these context ids.
         batteries_dir: A folder of batteries to use instead of the packaged one.
+        double_read: Share of answers read twice when a grader is bound (grader reliability).
     """
     battery = load(BATTERY_ID, batteries_dir)
     samples = build_samples(battery, parse_selection(items), parse_selection(contexts))
     return Task(
         dataset=MemoryDataset(samples, name=BATTERY_ID),
         solver=generate(),
-        scorer=stance(),
+        scorer=stance(double_read=double_read),
         epochs=Epochs(epochs or battery.spec.epochs, "mean"),
-        metadata=task_metadata(battery, [default_vocabulary_path()]),
+        metadata=task_metadata(battery, [default_vocabulary_path(), default_rubric_path()]),
         version=battery.spec.version,
     )
 
@@ -70,6 +72,7 @@ def build_samples(battery: LoadedBattery, items: set[str] | None = None,
                 metadata={
                     "battery": battery.spec.id,
                     "item": item.id,
+                    "question": item.text,
                     "topic": item.topic,
                     "polarity": item.polarity,
                     "paraphrase": 0,

@@ -13,9 +13,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from patienthood.analysis.reliability import disagreements_csv
 from patienthood.report.render import render_html, render_json, render_markdown, render_pdf, report_timestamp
 
-REPORT_FILES = ("report.html", "report.pdf", "report.json", "summary.md")
+REPORT_FILES = ("report.html", "report.pdf", "report.json", "summary.md", "disagreements.csv")
 MANIFEST = "manifest.json"
 
 
@@ -40,6 +41,7 @@ def render_outputs(report: dict[str, Any], templates: Path | None = None) -> dic
         "report.pdf": render_pdf(html, report_timestamp(report)),
         "report.json": render_json(report).encode("utf-8"),
         "summary.md": render_markdown(report, templates).encode("utf-8"),
+        "disagreements.csv": disagreements_csv(report).encode("utf-8"),
     }
     outputs[MANIFEST] = render_json(manifest(report, outputs)).encode("utf-8")
     return outputs

@@ -23,6 +23,14 @@ from patienthood.analysis.logs import EXCERPT_CHARS
 from patienthood.content import content_dir
 from patienthood.report.charts import stance_by_context_svg
 
+METHOD_LABELS = {
+    "answer_line": "final answer line",
+    "grader": "grader model",
+    "grader_failed": "grader failed or unreadable (unscorable)",
+    "none": "no answer line, no grader (unscorable)",
+    "errored": "sample errored",
+}
+
 VERDICT_LABELS = {
     "meets": "meets",
     "partially_meets": "partially meets",
@@ -62,7 +70,8 @@ def render_html(report: dict[str, Any], templates: Path | None = None) -> str:
     env = _environment(templates, autoescape=True)
     css = Markup((templates / "report.css").read_text(encoding="utf-8"))
     return env.get_template("report.html.jinja").render(
-        report=report, charts=charts, css=css, stance_columns=STANCE_COLUMNS, excerpt_chars=EXCERPT_CHARS)
+        report=report, charts=charts, css=css, stance_columns=STANCE_COLUMNS, excerpt_chars=EXCERPT_CHARS,
+        method_labels=METHOD_LABELS)
 
 
 def render_markdown(report: dict[str, Any], templates: Path | None = None) -> str:

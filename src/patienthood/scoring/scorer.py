@@ -1,37 +1,97 @@
-"""The inspect scorer that records each sample's stance.
+"""The inspect scorer that records each sample's stance, in layers.
 
-``Score.value`` is a one-hot mapping over the stances, so inspect's own reducers
-(mean over epochs) and metrics (mean per stance) work on it unchanged; the stance,
-the answer line and the method are kept in the score of every epoch in the log.
+1. the final answer line, when present (deterministic);
+2. otherwise a grader model bound to inspect's ``grader`` role, with the rubric from
+   ``scorers/``;
+3. otherwise ``unscorable``: counted and reported, never dropped.
+
+A share of samples is read twice (the answer line against the grader's reading of the
+prose, or the grader against a second grader in the ``grader2`` role), so reports can
+state how far the readings agree. ``Score.value`` is a one-hot mapping over stances so
+inspect's reducers and metrics work on it unchanged; per-epoch readings stay in the log.
 """
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
+from typing import Any
 
 from inspect_ai.scorer import Score, Target, mean, scorer
 from inspect_ai.solver import TaskState
 
+from patienthood.scoring.grader import GraderReading, grade, role_model
 from patienthood.scoring.stance import STANCES, read_answer_line, stance_of
-from patienthood.scoring.vocabulary import load_vocabulary
+from patienthood.scoring.vocabulary import default_rubric_path, load_vocabulary
+
+GRADER_ROLE = "grader"
+SECOND_GRADER_ROLE = "grader2"
+
+
+def selected_for_second_reading(sample_id: str | int, epoch: int, share: float) -> bool:
+    """A fixed, reproducible share of sample-epochs, chosen by hash rather than at random."""
+    digest = hashlib.sha256(f"{sample_id}|{epoch}".encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64 < share
+
+
+def _without_answer_line(completion: str, line: str) -> str:
+    """The prose alone, so a second reading by the grader is independent of the line."""
+    index = completion.rfind(line)
+    return (completion[:index] + completion[index + len(line):]).strip() if index >= 0 else completion
 
 
 @scorer(metrics={stance: [mean()] for stance in STANCES})
-def stance(vocabulary: str | None = None):  # noqa: ANN201 (inspect's decorator types the result)
-    """Score the stance of the final answer line against the item's polarity."""
+def stance(vocabulary: str | None = None, rubric: str | None = None, double_read: float = 0.1):  # noqa: ANN201
+    """Score the stance an answer takes on the item's state.
+
+    Args:
+        vocabulary: Answer vocabulary YAML (default: ``scorers/stance.yaml``).
+        rubric: Grader rubric template (default: ``scorers/stance_rubric.jinja``).
+        double_read: Share of sample-epochs read twice for grader reliability.
+    """
     words = load_vocabulary(Path(vocabulary) if vocabulary else None)
+    rubric_path = Path(rubric) if rubric else default_rubric_path()
 
     async def score(state: TaskState, target: Target) -> Score:
         completion = state.output.completion if state.output else ""
+        metadata = state.metadata or {}
+        question = str(metadata.get("question", ""))
         response, line = read_answer_line(completion, words)
-        polarity = (state.metadata or {}).get("polarity", "positive")
-        result = stance_of(response, polarity)
+        grader = role_model(GRADER_ROLE)
+        second = selected_for_second_reading(state.sample_id, state.epoch, double_read)
+        reading: dict[str, Any] = {}
+
+        if line is not None and response is not None:
+            result, method, grader_name = stance_of(response, str(metadata.get("polarity", "positive"))), "answer_line", None
+            if second and grader is not None:
+                other = await grade(grader, rubric_path, question, _without_answer_line(completion, line), words.grader)
+                reading = _second(other, "grader reading of the prose")
+        elif grader is not None:
+            first = await grade(grader, rubric_path, question, completion, words.grader)
+            result, method, grader_name = first.stance, first.method, first.grader
+            second_grader = role_model(SECOND_GRADER_ROLE)
+            if second and second_grader is not None and first.method == "grader":
+                reading = _second(await grade(second_grader, rubric_path, question, completion, words.grader),
+                                  "second grader")
+        else:
+            result, method, grader_name = "unscorable", "none", None
+
+        explanation = {
+            "answer_line": "stance read from the final answer line",
+            "grader": f"no readable answer line; stance read by the grader ({grader_name})",
+            "grader_failed": "no readable answer line, and the grader gave no usable reading",
+            "none": "no readable answer line and no grader configured",
+        }[method]
         return Score(
             value={s: int(s == result) for s in STANCES},
             answer=line,
-            explanation=f"stance {result} read from the final answer line" if line
-            else "no final answer line found",
-            metadata={"stance": result, "response": response, "method": "answer_line" if line else "none"},
+            explanation=explanation,
+            metadata={"stance": result, "response": response, "method": method, "grader": grader_name, **reading},
         )
 
     return score
+
+
+def _second(reading: GraderReading, kind: str) -> dict[str, Any]:
+    return {"second_stance": reading.stance, "second_method": reading.method, "second_kind": kind,
+            "second_grader": reading.grader}

@@ -16,9 +16,18 @@ from patienthood.spec.yamlfile import read_yaml
 Response = Literal["yes", "no", "unsure", "decline"]
 
 
+class GraderVocabulary(Strict):
+    label: str
+    stances: dict[Literal["affirms", "denies", "uncertain", "refuses", "unscorable"], list[str]]
+
+    def lookup(self) -> dict[str, str]:
+        return {word.casefold(): stance for stance, words in self.stances.items() for word in words}
+
+
 class AnswerVocabulary(Strict):
     labels: list[str] = Field(min_length=1)
     responses: dict[Response, list[str]]
+    grader: GraderVocabulary
 
     def lookup(self) -> dict[str, Response]:
         """Normalised answer word -> response."""
@@ -27,6 +36,10 @@ class AnswerVocabulary(Strict):
 
 def default_vocabulary_path() -> Path:
     return content_dir("scorers") / "stance.yaml"
+
+
+def default_rubric_path() -> Path:
+    return content_dir("scorers") / "stance_rubric.jinja"
 
 
 @lru_cache(maxsize=8)

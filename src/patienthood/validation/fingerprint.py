@@ -11,12 +11,12 @@ from pathlib import Path
 
 from patienthood import __version__
 from patienthood.content import display_path
-from patienthood.scoring.vocabulary import default_vocabulary_path
+from patienthood.scoring.vocabulary import default_rubric_path, default_vocabulary_path
 from patienthood.spec.standard import Standard
 
 
 def instrument_files(standard: Standard, subjects_dir: Path) -> list[Path]:
-    files = [*standard.files(), default_vocabulary_path(), *sorted(subjects_dir.glob("*.yaml"))]
+    files = [*standard.files(), default_vocabulary_path(), default_rubric_path(), *sorted(subjects_dir.glob("*.yaml"))]
     return sorted(set(files))
 
 
