@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import platform
 from collections import defaultdict
-from pathlib import Path
 from typing import Any
 
 import pandas as pd

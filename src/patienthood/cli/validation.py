@@ -1,0 +1,68 @@
+"""``patienthood validate-instrument``: known-groups validation on the calibration subjects."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.markup import escape
+
+from patienthood.cli.common import (
+    InputError,
+    console,
+    dir_option,
+    errors,
+    load_standard_or_exit,
+)
+from patienthood.spec.errors import SpecError
+
+
+@click.command("validate-instrument")
+@click.option("--set", "set_name", default="baseline", show_default=True, help="Criteria set to validate.")
+@click.option("--seeds", default="0,1,2", show_default=True, help="Comma-separated subject seeds.")
+@click.option("--log-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("logs/validation"),
+              show_default=True, help="Where the subjects' logs go (resumable).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out/validation"),
+              show_default=True, help="Where validation.json and validation.md go.")
+@click.option("--record", is_flag=True, help="Also update the packaged record for this set (maintainers).")
+@click.option("--subjects-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Use this folder of subjects instead of the packaged one.")
+@dir_option("criteria")
+@dir_option("batteries")
+def validate_instrument_command(set_name: str, seeds: str, log_dir: Path, out_dir: Path, record: bool,
+                                subjects_dir: Path | None, criteria_dir: Path | None,
+                                batteries_dir: Path | None) -> None:
+    """Run every battery of a set against every calibration subject; check each planted property.
+
+    Exit status 1 when any subject is misclassified.
+    """
+    from patienthood.report.folder import write_atomic
+    from patienthood.report.render import render_json
+    from patienthood.validation.record import packaged_record_path
+    from patienthood.validation.render import confusion_table, validation_markdown
+    from patienthood.validation.run import validate_instrument
+
+    standard = load_standard_or_exit(set_name, criteria_dir, batteries_dir)
+    try:
+        seed_list = tuple(int(s) for s in seeds.split(",") if s.strip())
+    except ValueError:
+        raise InputError(f"--seeds {seeds}: write whole numbers separated by commas, e.g. 0,1,2") from None
+    try:
+        result = validate_instrument(standard, log_dir, subjects_dir, seed_list,
+                                     progress=lambda text: errors.print(f"running {text}", markup=False))
+    except SpecError as err:
+        raise InputError(str(err)) from None
+    payload = render_json(result).encode("utf-8")
+    write_atomic(out_dir / "validation.json", payload)
+    write_atomic(out_dir / "validation.md", validation_markdown(result).encode("utf-8"))
+    if record:
+        write_atomic(packaged_record_path(standard.criteria_set.id), payload)
+    console.print(confusion_table(result))
+    for line in result["failures"]:
+        errors.print(f"[red]failed:[/] {escape(line)}", markup=True, highlight=False)
+    console.print(f"instrument {result['instrument']['fingerprint']}: "
+                  + ("every subject classified as planted" if result["all_correct"] else "MISCLASSIFIED subjects")
+                  + f"; written to {out_dir}")
+    if not result["all_correct"]:
+        sys.exit(1)
