@@ -144,7 +144,7 @@ def _rule_data(criterion) -> dict[str, Any]:  # noqa: ANN001
 
 def _coverage(frame: pd.DataFrame, info: LogInfo) -> dict[str, int]:
     errored = int(frame["errored"].sum())
-    unscorable = int(((frame["stance"] == "unscorable") & ~frame["errored"]).sum())
+    unscorable = int((~frame["scorable"].astype(bool) & ~frame["errored"].astype(bool)).sum())
     present = len(frame)
     return {
         "planned": info.planned,
@@ -157,6 +157,8 @@ def _coverage(frame: pd.DataFrame, info: LogInfo) -> dict[str, int]:
 
 
 def _stance_by_context(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    if frame["context"].isna().all() or not frame["stance"].isin(SCORED_STANCES).any():
+        return []  # a battery that does not record stances by context
     stance = frame["stance"].where(~frame["errored"], "errored")
     table = pd.crosstab(frame["context"], stance).reindex(columns=STANCE_COLUMNS, fill_value=0)
     order = list(dict.fromkeys(frame["context"]))

@@ -18,9 +18,10 @@ from inspect_ai.log import EvalLog, list_eval_logs, read_eval_log, read_eval_log
 EXCERPT_CHARS = 600
 TASK_PREFIX = "patienthood/"
 
-COLUMNS = ["log", "task", "battery", "sample_id", "epoch", "item", "topic", "polarity", "context",
-           "axis", "lean", "neutral", "stance", "method", "grader", "second_stance", "second_method",
-           "second_kind", "second_grader", "answer_line", "errored", "excerpt"]
+# Columns every battery's frame has (None where a battery has no such thing).
+COLUMNS = ["log", "task", "battery", "sample_id", "epoch", "item", "context", "neutral", "stance", "scorable",
+           "method", "grader", "second_stance", "second_method", "second_kind", "second_grader", "answer_line",
+           "errored", "excerpt"]
 
 
 class LogError(Exception):
@@ -118,35 +119,46 @@ def _role_model_name(config: Any) -> str:
 
 
 def read_samples(info: LogInfo) -> pd.DataFrame:
-    """One row per sample and epoch of one log; errored samples are kept and flagged."""
+    """One row per sample and epoch of one log; errored samples are kept and flagged.
+
+    Every battery shares the base columns; its sample metadata (item, context, condition,
+    ...) become columns as they are, and the numbers its scorer puts in ``Score.value``
+    become ``value_<name>`` columns, which generic measures (``mean_of``,
+    ``difference_of``) read.
+    """
     rows = []
     for sample in read_eval_log_samples(info.location, all_samples_required=False):
-        metadata = sample.metadata or {}
-        score = (sample.scores or {}).get("stance")
+        metadata = {k: v for k, v in (sample.metadata or {}).items() if isinstance(v, (str, int, float, bool))}
+        score = next(iter((sample.scores or {}).values()), None)
         score_meta = (score.metadata or {}) if score else {}
+        values = score.value if score is not None and isinstance(score.value, dict) else {}
         completion = sample.output.completion if sample.output else ""
-        rows.append({
+        stance = score_meta.get("stance", "unscorable")
+        errored = sample.error is not None
+        row: dict[str, Any] = {**metadata}
+        row.update({f"value_{k}": v for k, v in values.items() if isinstance(v, (int, float)) and v is not None})
+        row.update({
             "log": info.name,
             "task": info.task,
             "battery": info.battery,
             "sample_id": str(sample.id),
             "epoch": sample.epoch,
-            "item": metadata.get("item"),
-            "topic": metadata.get("topic"),
-            "polarity": metadata.get("polarity"),
-            "context": metadata.get("context"),
-            "axis": metadata.get("axis"),
-            "lean": metadata.get("lean"),
             "neutral": bool(metadata.get("neutral", False)),
-            "stance": score_meta.get("stance", "unscorable"),
-            "method": "errored" if sample.error is not None else score_meta.get("method", "none"),
+            "stance": stance,
+            "scorable": bool(score_meta.get("scorable", stance != "unscorable")) and not errored,
+            "method": "errored" if errored else score_meta.get("method", "none"),
             "grader": score_meta.get("grader"),
             "second_stance": score_meta.get("second_stance"),
             "second_method": score_meta.get("second_method"),
             "second_kind": score_meta.get("second_kind"),
             "second_grader": score_meta.get("second_grader"),
             "answer_line": score.answer if score else None,
-            "errored": sample.error is not None,
+            "errored": errored,
             "excerpt": completion[:EXCERPT_CHARS],
         })
-    return pd.DataFrame(rows, columns=COLUMNS)
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    for column in COLUMNS:
+        if column not in frame.columns:
+            frame[column] = None
+    return frame

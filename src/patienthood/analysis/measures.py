@@ -14,13 +14,15 @@ from typing import Any
 
 import pandas as pd
 
-from patienthood.spec.models import LeanShift, MeasureDecl, ModalAgreement, StanceRate
-from patienthood.stats import clustered_proportion, newcombe_difference
+from patienthood.spec.models import DifferenceOf, LeanShift, MeanOf, MeasureDecl, ModalAgreement, StanceRate
+from patienthood.stats import clustered_mean, clustered_proportion, newcombe_difference, paired_difference
 
 SCORED_STANCES = ("affirms", "denies", "uncertain", "refuses")
 KORN_GRAUBARD = ("Korn-Graubard interval: Clopper-Pearson on the effective sample size after the design "
                  "effect of clustering by item")
 NEWCOMBE = "Newcombe's method on the two arms' item-clustered Korn-Graubard intervals"
+CR1_T = "mean with the CR1 cluster-robust standard error by item and a t interval (Miller 2024)"
+CR1_T_PAIRED = "per-item differences, averaged with a t interval on the items (paired, Miller 2024)"
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,8 @@ class MeasureResult:
 
 
 def scorable(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame[frame["stance"].isin(SCORED_STANCES) & ~frame["errored"]]
+    """Answers with a stance (self-report batteries)."""
+    return frame[frame["stance"].isin(SCORED_STANCES) & ~frame["errored"].astype(bool)]
 
 
 def _round(value: float) -> float | None:
@@ -111,10 +114,73 @@ def lean_shift(frame: pd.DataFrame, spec: LeanShift) -> MeasureResult:
                          arms[0].n + arms[1].n, int(data["item"].nunique()), NEWCOMBE, per_item)
 
 
+def _where(frame: pd.DataFrame, conditions: dict[str, Any]) -> pd.DataFrame:
+    for column, value in conditions.items():
+        if column not in frame.columns:
+            return frame.iloc[0:0]
+        frame = frame[frame[column] == value]
+    return frame
+
+
+def _column(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Scorable answers that have a value in ``value_<name>``."""
+    column = f"value_{name}"
+    if column not in frame.columns:
+        return frame.iloc[0:0]
+    data = frame[frame["scorable"].astype(bool) & ~frame["errored"].astype(bool)]
+    return data[data[column].notna()]
+
+
+def _item_key(frame: pd.DataFrame) -> pd.Series:
+    return frame["item"].astype(str)
+
+
+def mean_of(frame: pd.DataFrame, spec: MeanOf) -> MeasureResult:
+    data = _column(_where(frame, spec.where), spec.column)
+    method = KORN_GRAUBARD if spec.scale == "proportion" else CR1_T
+    if data.empty:
+        return _empty(spec.id, method)
+    values, items = data[f"value_{spec.column}"].astype(float).tolist(), _item_key(data).tolist()
+    if spec.scale == "proportion":
+        return _clustered(spec.id, values, items)
+    estimate = clustered_mean(values, items)
+    return MeasureResult(spec.id, _round(estimate.estimate), _round(estimate.ci_low), _round(estimate.ci_high),
+                         estimate.n, estimate.n_clusters, method, _per_item(values, items))
+
+
+def difference_of(frame: pd.DataFrame, spec: DifferenceOf) -> MeasureResult:
+    """Paired by item: the per-item mean difference, averaged with a clustered t interval."""
+    if spec.column_b is not None:
+        data = _column(_column(_where(frame, spec.where_a), spec.column), spec.column_b)
+        per_a = _per_item(data[f"value_{spec.column}"].astype(float).tolist(), _item_key(data).tolist())
+        per_b = _per_item(data[f"value_{spec.column_b}"].astype(float).tolist(), _item_key(data).tolist())
+        n = len(data)
+    else:
+        a = _column(_where(frame, spec.where_a), spec.column)
+        b = _column(_where(frame, spec.where_b), spec.column)
+        per_a = _per_item(a[f"value_{spec.column}"].astype(float).tolist(), _item_key(a).tolist())
+        per_b = _per_item(b[f"value_{spec.column}"].astype(float).tolist(), _item_key(b).tolist())
+        n = len(a) + len(b)
+    shared = sorted(set(per_a) & set(per_b))
+    if not shared:
+        return _empty(spec.id, CR1_T_PAIRED)
+    differences = [per_a[item] - per_b[item] for item in shared]
+    estimate = paired_difference([per_a[i] for i in shared], [per_b[i] for i in shared], shared)
+    low, high, value = estimate.ci_low, estimate.ci_high, estimate.estimate
+    if spec.absolute:
+        # |d|: the interval of d folded at zero.
+        bounds = sorted((abs(low), abs(high)))
+        low, high, value = (0.0 if low <= 0 <= high else bounds[0]), bounds[1], abs(value)
+    return MeasureResult(spec.id, _round(value), _round(low), _round(high), n, len(shared), CR1_T_PAIRED,
+                         {item: round(d, 6) for item, d in zip(shared, differences)})
+
+
 MEASURE_FUNCTIONS: dict[str, Callable[[pd.DataFrame, Any], MeasureResult]] = {
     "modal_agreement": modal_agreement,
     "lean_shift": lean_shift,
     "stance_rate": stance_rate,
+    "mean_of": mean_of,
+    "difference_of": difference_of,
 }
 
 

@@ -88,10 +88,33 @@ class LoadedBattery:
     items: tuple[Item, ...]
     contexts: tuple[Context, ...]
     answer_template: str
+    templates: dict[str, str] = field(default_factory=dict)
+    data: dict[str, YamlDocument] = field(default_factory=dict)
     files: tuple[Path, ...] = field(default=())
 
     def measure_ids(self) -> set[str]:
         return {m.id for m in self.spec.measures}
+
+    def validated(self, name: str, model: type[M]) -> list[M]:
+        """A named data file (a YAML list) validated entry by entry against a battery's model.
+
+        Raises ``SpecError`` with the file and line of every bad entry, so a battery's own
+        content fails at load time like the shared layout does.
+        """
+        document = self.data[name]
+        if not isinstance(document.data, list) or not document.data:
+            raise SpecError([document.problem((), f"'{name}' must be a non-empty list",
+                                              f"write at least one entry in {document.path.name}")])
+        problems: list[Problem] = []
+        entries: list[M] = []
+        for index in range(len(document.data)):
+            try:
+                entries.append(validate_model(model, document, (index,)))
+            except SpecError as err:
+                problems.extend(err.problems)
+        if problems:
+            raise SpecError(problems)
+        return entries
 
 
 def load_battery(directory: Path) -> LoadedBattery:
@@ -103,27 +126,51 @@ def load_battery(directory: Path) -> LoadedBattery:
     manifest_doc = read_yaml(manifest_path)
     spec = validate_model(Battery, manifest_doc)
     problems: list[Problem] = []
-
-    items_path = directory / spec.items
-    items = _load_list(items_path, Item, "items", problems)
-    contexts_path = directory / spec.contexts
-    contexts = _load_list(contexts_path, Context, "contexts", problems)
-
+    files = [manifest_path]
     env = template_environment()
-    answer_path = directory / spec.answer_format.template
-    answer_template = ""
-    if not answer_path.is_file():
-        problems.append(manifest_doc.problem(("answer_format", "template"),
-                                             f"template '{spec.answer_format.template}' not found",
-                                             "create it or correct the path"))
-    else:
-        answer_template = answer_path.read_text(encoding="utf-8")
-        problems.extend(_template_problems(env, answer_template, str(answer_path), 1))
-    if contexts:
-        doc = read_yaml(contexts_path)
-        for index, context in enumerate(contexts):
-            line, _ = doc.position((index, "framing"))
-            problems.extend(_template_problems(env, context.framing, str(contexts_path), line))
+
+    items: list[Item] = []
+    contexts: list[Context] = []
+    if spec.items:
+        files.append(directory / spec.items)
+        items = _load_list(directory / spec.items, Item, "items", problems)
+    if spec.contexts:
+        contexts_path = directory / spec.contexts
+        files.append(contexts_path)
+        contexts = _load_list(contexts_path, Context, "contexts", problems)
+        if contexts:
+            doc = read_yaml(contexts_path)
+            for index, context in enumerate(contexts):
+                line, _ = doc.position((index, "framing"))
+                problems.extend(_template_problems(env, context.framing, str(contexts_path), line))
+
+    named_templates = dict(spec.templates)
+    if spec.answer_format:
+        named_templates["answer_format"] = spec.answer_format.template
+    templates: dict[str, str] = {}
+    for name, relative in sorted(named_templates.items()):
+        path = directory / relative
+        if not path.is_file():
+            loc = ("answer_format", "template") if name == "answer_format" else ("templates", name)
+            problems.append(manifest_doc.problem(loc, f"template '{relative}' not found", "create it or correct the path"))
+            continue
+        files.append(path)
+        templates[name] = path.read_text(encoding="utf-8")
+        problems.extend(_template_problems(env, templates[name], str(path), 1))
+
+    data: dict[str, YamlDocument] = {}
+    for name, relative in sorted(spec.data.items()):
+        path = directory / relative
+        if not path.is_file():
+            problems.append(manifest_doc.problem(("data", name), f"data file '{relative}' not found",
+                                                 "create it or correct the path"))
+            continue
+        files.append(path)
+        try:
+            data[name] = read_yaml(path)
+        except SpecError as err:
+            problems.extend(err.problems)
+
     axes = {c.axis for c in contexts}
     for index, measure in enumerate(spec.measures):
         if getattr(measure, "axis", None) is not None and measure.axis not in axes:
@@ -133,8 +180,8 @@ def load_battery(directory: Path) -> LoadedBattery:
     if problems:
         raise SpecError(problems)
     return LoadedBattery(spec=spec, directory=directory, items=tuple(items), contexts=tuple(contexts),
-                         answer_template=answer_template,
-                         files=(manifest_path, items_path, contexts_path, answer_path))
+                         answer_template=templates.get("answer_format", ""), templates=templates, data=data,
+                         files=tuple(files))
 
 
 def _load_list(path: Path, model: type[M], what: str, problems: list[Problem]) -> list[M]:

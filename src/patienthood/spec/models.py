@@ -206,8 +206,38 @@ class StanceRate(_MeasureBase):
     scale: Literal["proportion"] = "proportion"
 
 
-MeasureDecl = Annotated[ModalAgreement | LeanShift | StanceRate, Field(discriminator="kind")]
-MEASURE_KINDS = ("modal_agreement", "lean_shift", "stance_rate")
+class MeanOf(_MeasureBase):
+    """Mean of one per-answer score column over the answers whose metadata match ``where``.
+
+    The generic measure for batteries whose scorer writes named numbers into
+    ``Score.value`` (accuracy, agreement, Kendall's tau): a proportion when the column
+    is 0/1, otherwise a mean; intervals are clustered by item either way.
+    """
+
+    kind: Literal["mean_of"]
+    column: str = Field(pattern=IDENT)
+    where: dict[str, str | int | float | bool] = {}
+    scale: Literal["proportion", "mean"] = "proportion"
+
+
+class DifferenceOf(_MeasureBase):
+    """Mean of ``column`` where ``where_a`` holds minus where ``where_b`` holds, paired by item.
+
+    With ``column_b``, the difference of two columns on the same answers instead.
+    ``absolute`` reports the size of the difference whatever its sign.
+    """
+
+    kind: Literal["difference_of"]
+    column: str = Field(pattern=IDENT)
+    column_b: str | None = Field(None, pattern=IDENT)
+    where_a: dict[str, str | int | float | bool] = {}
+    where_b: dict[str, str | int | float | bool] = {}
+    absolute: bool = False
+    scale: Literal["difference"] = "difference"
+
+
+MeasureDecl = Annotated[ModalAgreement | LeanShift | StanceRate | MeanOf | DifferenceOf, Field(discriminator="kind")]
+MEASURE_KINDS = ("modal_agreement", "lean_shift", "stance_rate", "mean_of", "difference_of")
 
 
 class Item(Strict):
@@ -248,14 +278,22 @@ class AnswerFormat(Strict):
 
 
 class Battery(Strict):
-    """A battery's manifest: where its items, contexts and templates are, and its measures."""
+    """A battery's manifest: its files, templates and measures.
+
+    ``items``/``contexts``/``answer_format`` are the self-report layout; other batteries
+    name their own YAML files under ``data`` and templates under ``templates`` (all
+    relative to the battery folder), which the loader reads and checks whole before a
+    run, and which the battery's task module validates against its own models.
+    """
 
     id: str = Field(pattern=IDENT)
     version: str = Field(pattern=SEMVER)
     title: str
     description: str
     epochs: int = Field(5, ge=1)
-    items: str
-    contexts: str
-    answer_format: AnswerFormat
+    items: str | None = None
+    contexts: str | None = None
+    answer_format: AnswerFormat | None = None
+    data: dict[str, str] = {}
+    templates: dict[str, str] = {}
     measures: list[MeasureDecl] = Field(min_length=1)

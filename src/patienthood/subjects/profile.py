@@ -1,10 +1,10 @@
-"""The YAML a calibration subject is made of: its phrasebook and its stance policy."""
+"""The YAML a calibration subject is made of: its stance policy and its skills' policies."""
 
 from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
@@ -52,6 +52,8 @@ class SubjectProfile(Strict):
     plants: dict[str, Verdict]
     expects: list[str] = []
     stances: dict[ContextKind, dict[SubjectStance, float]]
+    skills: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="Per-skill policy overriding the skill's default_policy.")
 
     @field_validator("stances")
     @classmethod
@@ -79,13 +81,13 @@ def subjects_dir(override: str | Path | None = None) -> Path:
 
 
 def known_subjects(directory: Path) -> list[str]:
-    return sorted(p.stem for p in directory.glob("*.yaml") if p.stem != "phrasebook")
+    return sorted(p.stem for p in directory.glob("*.yaml"))
 
 
 @lru_cache(maxsize=64)
 def load_profile(name: str, directory: Path) -> SubjectProfile:
     path = directory / f"{name}.yaml"
-    if name == "phrasebook" or not path.is_file():
+    if not path.is_file():
         raise SpecError.single(path, f"no calibration subject named '{name}'",
                                f"use one of: {', '.join(known_subjects(directory))}")
     return validate_model(SubjectProfile, read_yaml(path))
@@ -93,4 +95,5 @@ def load_profile(name: str, directory: Path) -> SubjectProfile:
 
 @lru_cache(maxsize=8)
 def load_phrasebook(directory: Path) -> Phrasebook:
-    return validate_model(Phrasebook, read_yaml(directory / "phrasebook.yaml"))
+    """The self-report skill's reading cues and prose."""
+    return validate_model(Phrasebook, read_yaml(directory / "skills" / "self_report.yaml"))

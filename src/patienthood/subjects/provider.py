@@ -13,6 +13,7 @@ from typing import Any
 
 from inspect_ai.model import (
     ChatMessage,
+    ChatMessageAssistant,
     ChatMessageSystem,
     ChatMessageUser,
     GenerateConfig,
@@ -25,7 +26,7 @@ from inspect_ai.tool import ToolChoice, ToolInfo
 
 from patienthood.subjects.profile import load_phrasebook, load_profile
 from patienthood.subjects.profile import subjects_dir as resolve_subjects_dir
-from patienthood.subjects.respondent import choose_stance, compose, read_prompt
+from patienthood.subjects.skills import Conversation, respond
 
 SIMULATED_LABEL = "simulated respondent (calibration subject, not a model)"
 
@@ -50,20 +51,21 @@ class SubjectAPI(ModelAPI):
         super().__init__(model_name, base_url, api_key, [], config)
         self._directory = resolve_subjects_dir(subjects_dir)
         self.profile = load_profile(model_name, self._directory)
-        self.phrasebook = load_phrasebook(self._directory)
+        load_phrasebook(self._directory)  # fail at start, not mid-run, on a broken phrasebook
         self.seed = int(seed)
 
     async def generate(self, input: list[ChatMessage], tools: list[ToolInfo],
                        tool_choice: ToolChoice, config: GenerateConfig) -> ModelOutput:
         system = "\n".join(m.text for m in input if isinstance(m, ChatMessageSystem))
-        users = [m.text for m in input if isinstance(m, ChatMessageUser)]
-        user = users[-1] if users else ""
-        key = f"{self.seed}|{self.model_name}|{_current_epoch()}|{system}|{user}"
+        turns = tuple(("user" if isinstance(m, ChatMessageUser) else "assistant", m.text)
+                      for m in input if isinstance(m, (ChatMessageUser, ChatMessageAssistant)))
+        conversation = Conversation(system=system, turns=turns)
+        transcript = "\x1e".join(f"{role}:{text}" for role, text in turns)
+        key = f"{self.seed}|{self.model_name}|{_current_epoch()}|{system}|{transcript}"
         rng = random.Random(int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "big"))
-        reading = read_prompt(system, user, self.phrasebook)
-        text = compose(choose_stance(self.profile, reading, rng), reading, self.phrasebook, rng)
+        text = respond(conversation, self.profile, self._directory, rng)
         output = ModelOutput.from_content(model=f"subject/{self.model_name}", content=text)
-        prompt_tokens = (len(system) + len(user)) // 4 + 1
+        prompt_tokens = (len(system) + len(transcript)) // 4 + 1
         output.usage = ModelUsage(input_tokens=prompt_tokens, output_tokens=len(text) // 4 + 1,
                                   total_tokens=prompt_tokens + len(text) // 4 + 1)
         return output
