@@ -30,7 +30,11 @@ def problems_of(path: Path) -> list:
 
 def test_baseline_loads_with_its_battery(standard) -> None:
     assert standard.criteria_set.id == "baseline"
-    assert [c.id for c in standard.criteria] == ["consistent-self-reports"]
+    assert [c.id for c in standard.criteria] == [
+        "consistent-self-reports", "affirmed-inner-states", "persistent-goals", "environmental-context",
+        "self-prediction", "coherent-self-statements"]
+    assert set(standard.batteries) == {"self_report", "goal_persistence", "environmental_context",
+                                       "self_prediction", "persona_statements"}
     battery = standard.batteries["self_report"]
     assert len(battery.items) >= 8 and len(battery.contexts) >= 6
     assert {"cross_context_agreement", "suggestibility"} <= battery.measure_ids()
@@ -94,11 +98,12 @@ def test_set_pinning_a_missing_version_is_refused(tmp_path: Path) -> None:
     criteria = tmp_path / "criteria"
     shutil.copytree(content_dir("criteria"), criteria)
     set_file = criteria / "sets" / "baseline.yaml"
-    set_file.write_text(set_file.read_text().replace("@1.0.0", "@1.1.0"))
+    set_file.write_text(set_file.read_text().replace("consistent-self-reports@1.0.0", "consistent-self-reports@1.1.0"))
     with pytest.raises(SpecError) as caught:
         load_standard("baseline", criteria, content_dir("batteries"))
     (problem,) = caught.value.problems
-    assert "pins consistent-self-reports@1.1.0" in problem.message and problem.line == 8
+    line = next(n for n, text in enumerate(set_file.read_text().splitlines(), 1) if "@1.1.0" in text)
+    assert "pins consistent-self-reports@1.1.0" in problem.message and problem.line == line
 
 
 def test_unknown_battery_is_refused_with_the_known_ones(tmp_path: Path) -> None:

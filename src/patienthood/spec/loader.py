@@ -6,6 +6,7 @@ fails at load time with its file and line, never half-way through an assessment.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -15,7 +16,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel, ValidationError
 
 from patienthood.spec.errors import Problem, SpecError
-from patienthood.spec.models import Battery, Context, CriteriaSet, Criterion, Item
+from patienthood.spec.models import PATTERN_HELP, Battery, Bibliography, Context, CriteriaSet, Criterion, Item
 from patienthood.spec.yamlfile import YamlDocument, read_yaml
 
 M = TypeVar("M", bound=BaseModel)
@@ -32,29 +33,68 @@ def validate_model(model: type[M], document: YamlDocument, loc: tuple[str | int,
     data = document.data
     for key in loc:
         data = data[key]
+    if not loc and not isinstance(data, dict):
+        found = type(data).__name__ if data is not None else "nothing"
+        found = {"list": "a list", "str": "a single text", "int": "a number", "float": "a number"}.get(found, found)
+        raise SpecError([document.problem((), f"the file must be a mapping of fields (key: value), but it holds {found}",
+                                          f"start from an existing file; `patienthood criteria schema --kind "
+                                          f"{_SCHEMA_KIND.get(model.__name__, 'criterion')}` lists the fields")])
     try:
         return model.model_validate(data)
     except ValidationError as err:
-        problems = [_problem_from_error(document, loc, e) for e in err.errors()]
+        found = err.errors()
+        missing = [str(e["loc"][-1]) for e in found if e["type"] == "missing" and e["loc"]]
+        problems = [_problem_from_error(document, loc, e, missing) for e in found]
         raise SpecError(problems) from None
 
 
-def _problem_from_error(document: YamlDocument, prefix: tuple[str | int, ...], error: dict) -> Problem:
+_SCHEMA_KIND = {"Criterion": "criterion", "CriteriaSet": "set", "Battery": "battery", "Bibliography": "bibliography"}
+
+
+_TYPE_FIXES = {
+    "list_type": "write a list: [a, b] on one line, or one '- item' per line",
+    "dict_type": "write a mapping: one 'key: value' per line",
+    "model_type": "write a mapping: one 'key: value' per line",
+    "model_attributes_type": "write a mapping: one 'key: value' per line",
+    "string_type": "write text (quote it if it looks like a number, a date or true/false)",
+    "int_type": "write a whole number", "int_parsing": "write a whole number",
+    "float_type": "write a number", "float_parsing": "write a number",
+    "bool_type": "write true or false", "bool_parsing": "write true or false",
+    "too_short": "add at least one entry",
+}
+
+
+def _problem_from_error(document: YamlDocument, prefix: tuple[str | int, ...], error: dict,
+                        missing: list[str] | None = None) -> Problem:
     loc = prefix + tuple(error["loc"])
     field = ".".join(str(k) for k in error["loc"]) or "(top level)"
     kind = error["type"]
+    context = error.get("ctx") or {}
     message = error["msg"].removeprefix("Value error, ")
+    given = error.get("input")
     if kind == "missing":
         fix = f"add the field '{error['loc'][-1]}'"
         message = f"required field '{field}' is missing"
     elif kind == "extra_forbidden":
-        fix = f"remove '{error['loc'][-1]}' or correct its spelling; `patienthood criteria schema` lists the fields"
+        name = str(error["loc"][-1])
+        close = difflib.get_close_matches(name, missing or [], n=1)
+        fix = (f"did you mean '{close[0]}'? Rename it" if close else
+               f"remove '{name}' or correct its spelling; `patienthood criteria schema` lists the fields")
         message = f"unknown field '{field}'"
     elif kind == "string_pattern_mismatch":
-        fix = "see `patienthood criteria schema` for the expected form"
-        message = f"'{field}': {message}"
+        expected = PATTERN_HELP.get(str(context.get("pattern")), "the form `patienthood criteria schema` gives")
+        message = f"'{field}': {given!r} is not {expected}"
+        fix = f"write {expected}"
+    elif kind == "string_type" and isinstance(given, (int, float)) and not isinstance(given, bool):
+        message = f"'{field}': {given!r} was read as a number, not text"
+        fix = "put the value in quotes" + (" and write all three parts, e.g. 1.0.0" if field.endswith("version") else "")
+    elif kind == "literal_error":
+        message = f"'{field}': {given!r} is not allowed"
+        fix = f"use {context.get('expected', 'one of the values the schema lists')}"
     else:
-        fix = "" if kind == "value_error" else "see `patienthood criteria schema` for the expected type"
+        fix = str(context.get("fix", "")) or _TYPE_FIXES.get(kind, "")
+        if not fix and kind != "value_error":
+            fix = "see `patienthood criteria schema` for the expected type"
         message = f"'{field}': {message}"
     # pydantic's locations include model-internal names; point at the deepest part of
     # the path that the file actually holds, so the line is where the author wrote it.
@@ -66,17 +106,55 @@ def _problem_from_error(document: YamlDocument, prefix: tuple[str | int, ...], e
     return document.problem(tuple(usable), message, fix)
 
 
+@dataclass(frozen=True)
+class Checked:
+    """One content file read and checked: the model if it is valid, and every problem found."""
+
+    path: Path
+    document: YamlDocument | None
+    model: BaseModel | None
+    problems: list[Problem]
+
+
+def check_criterion(path: Path) -> Checked:
+    """Read one criterion file and collect every problem the file alone can show."""
+    try:
+        document = read_yaml(path)
+    except SpecError as err:
+        return Checked(path, None, None, err.problems)
+    problems: list[Problem] = []
+    criterion: Criterion | None = None
+    try:
+        criterion = validate_model(Criterion, document)
+    except SpecError as err:
+        problems.extend(err.problems)
+    # The file-name rule is checked on the raw id too, so a file with schema errors
+    # still gets this problem in the same run rather than after the next fix.
+    raw_id = document.data.get("id") if isinstance(document.data, dict) else None
+    if isinstance(raw_id, str) and raw_id != path.stem:
+        problems.append(document.problem(("id",), f"id '{raw_id}' does not match the file name '{path.name}'",
+                                         f"rename the file to {raw_id}.yaml or correct the id"))
+    return Checked(path, document, criterion if not problems else None, problems)
+
+
 def load_criterion(path: Path) -> Criterion:
-    document = read_yaml(path)
-    criterion = validate_model(Criterion, document)
-    if path.stem != criterion.id:
-        raise SpecError([document.problem(("id",), f"id '{criterion.id}' does not match the file name",
-                                          f"rename the file to {criterion.id}.yaml or correct the id")])
-    return criterion
+    checked = check_criterion(path)
+    if checked.problems:
+        raise SpecError(checked.problems)
+    assert isinstance(checked.model, Criterion)
+    return checked.model
 
 
 def load_criteria_set(path: Path) -> CriteriaSet:
     return validate_model(CriteriaSet, read_yaml(path))
+
+
+BIBLIOGRAPHY_FILE = "bibliography.yaml"
+
+
+def load_bibliography(path: Path) -> Bibliography:
+    """The bibliography that criteria cite (``criteria/bibliography.yaml``)."""
+    return validate_model(Bibliography, read_yaml(path))
 
 
 @dataclass(frozen=True)

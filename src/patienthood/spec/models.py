@@ -7,16 +7,55 @@ standard must fail review, not silently change what is measured.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 Verdict = Literal["meets", "partially_meets", "does_not_meet", "inconclusive"]
 VERDICTS: tuple[Verdict, ...] = ("meets", "partially_meets", "does_not_meet", "inconclusive")
 
-SEMVER = r"^\d+\.\d+\.\d+$"
+# Patterns are written in the subset shared by Python and ECMA-262, so the JSON Schema
+# that `patienthood criteria schema` prints means the same in editors and in check-jsonschema.
+SEMVER = r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$"
 SLUG = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 IDENT = r"^[a-z][a-z0-9_]*$"
+PIN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*@(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$"
+CONDITION_PATTERN = (r"^\s*[a-z][a-z0-9_]*\.(estimate|ci_low|ci_high)\s*(>=|<=|>|<)\s*-?[0-9]+(\.[0-9]+)?\s*$")
+
+# What a pattern means, for error messages that say how to write the value.
+PATTERN_HELP = {
+    SEMVER: "a semantic version MAJOR.MINOR.PATCH, e.g. 1.2.0 (no leading zeros)",
+    SLUG: "lower-case words joined by hyphens, e.g. consistent-self-reports",
+    IDENT: "a lower-case identifier with underscores, e.g. cross_context_agreement",
+    PIN: "a pinned criterion 'id@MAJOR.MINOR.PATCH', e.g. consistent-self-reports@1.0.0",
+}
+
+_TEMPLATE_OPENERS = ("{{", "{%", "{#")
+
+
+def parse_version(version: str) -> tuple[int, int, int]:
+    """``'1.2.0'`` -> ``(1, 2, 0)``, for comparing versions as numbers, not strings."""
+    major, minor, patch = (int(part) for part in version.split("."))
+    return (major, minor, patch)
+
+
+def _plain_text(value: str) -> str:
+    """Refuse template syntax in prose: it is printed as written and never rendered.
+
+    Report templates are jinja2; text that looks like a template would either show raw
+    braces to readers or, if some later renderer treated it as a template, run as one.
+    """
+    for opener in _TEMPLATE_OPENERS:
+        if opener in value:
+            raise PydanticCustomError(
+                "plain_text", "contains the template syntax '{opener}': text fields are plain text",
+                {"opener": opener,
+                 "fix": "remove the braces (text is printed as written; it is never a template)"})
+    return value
+
+
+PlainText = Annotated[str, AfterValidator(_plain_text)]
 
 _CONDITION = re.compile(
     r"^\s*(?P<measure>[a-z][a-z0-9_]*)\.(?P<field>estimate|ci_low|ci_high)\s*"
@@ -64,11 +103,33 @@ class Condition(Strict):
         }[self.op]
 
 
+_CONDITION_SCHEMA: dict[str, Any] = {
+    "type": "string",
+    "pattern": CONDITION_PATTERN,
+    "description": "'<measure>.<estimate|ci_low|ci_high> <op> <number>', e.g. 'cross_context_agreement.ci_low >= 0.80'",
+}
+
+
 class Clause(Strict):
     """Conditions combined with ``all`` (every one holds) or ``any`` (at least one)."""
 
     combine: Literal["all", "any"] = "all"
     conditions: list[Condition] = Field(min_length=1)
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> dict[str, Any]:
+        # Describe the form authors write in YAML (a list, or {all: [...]} / {any: [...]}),
+        # not the internal fields the "before" validator turns it into.
+        conditions = {"type": "array", "items": _CONDITION_SCHEMA, "minItems": 1}
+        return {
+            "title": "Clause",
+            "description": "Conditions that must all hold (a list, or {all: [...]}), or of which one must hold ({any: [...]}).",
+            "oneOf": [
+                conditions,
+                {"type": "object", "properties": {"all": conditions}, "required": ["all"], "additionalProperties": False},
+                {"type": "object", "properties": {"any": conditions}, "required": ["any"], "additionalProperties": False},
+            ],
+        }
 
     @model_validator(mode="before")
     @classmethod
@@ -118,33 +179,59 @@ class VerdictRule(Strict):
 
 
 class MeasureRef(Strict):
-    id: str = Field(pattern=IDENT)
-    note: str = ""
+    """A measure the criterion uses, by the id its battery declares it under."""
+
+    id: str = Field(pattern=IDENT, description="A measure declared in the battery's battery.yaml.")
+    note: PlainText = Field("", description="What the measure means for this criterion, in a reader's words.")
 
 
 class Criterion(Strict):
     """One criterion of the standard: what is measured, on which battery, and the rule."""
 
-    id: str = Field(pattern=SLUG)
-    version: str = Field(pattern=SEMVER)
-    title: str = Field(min_length=3)
-    status: Literal["draft", "adopted", "retired"]
-    question: str = Field(min_length=3)
-    rationale: str = Field(min_length=3)
-    does_not_establish: str = Field(
+    id: str = Field(pattern=SLUG, description="The criterion's id; the file is named <id>.yaml.")
+    version: str = Field(pattern=SEMVER, description=(
+        "Semantic version; any change of content bumps it (text: patch, rule or requires: minor, "
+        "battery or measures: major). Sets pin id@version."))
+    title: PlainText = Field(min_length=3)
+    status: Literal["draft", "adopted", "retired"] = Field(
+        description="draft: proposed, not yet part of the body's standard; adopted: in force; retired: kept for the record.")
+    question: PlainText = Field(min_length=3, description="The question the criterion answers, in plain words.")
+    rationale: PlainText = Field(min_length=3, description="Why the criterion matters, with its sources.")
+    does_not_establish: PlainText = Field(
         min_length=3, description="What meeting the criterion does not show; printed in the report.")
-    references: list[str] = []
-    battery: str = Field(pattern=IDENT)
+    references: list[Annotated[str, Field(pattern=SLUG)]] = Field(
+        default_factory=list, description="Ids of entries in the criteria folder's bibliography.yaml.")
+    battery: str = Field(pattern=IDENT, description="The battery (a folder under batteries/) that measures it.")
     measures: list[MeasureRef] = Field(min_length=1)
     verdict: VerdictRule
-    requires: list[str] = []
+    requires: list[Annotated[str, Field(pattern=SLUG)]] = Field(
+        default_factory=list, description="Criteria of the same set whose verdict must be 'meets' for this one to count.")
 
     @property
     def ref(self) -> str:
         return f"{self.id}@{self.version}"
 
+    @field_validator("measures")
+    @classmethod
+    def _unique_measures(cls, measures: list[MeasureRef]) -> list[MeasureRef]:
+        ids = [m.id for m in measures]
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            raise ValueError(f"measure {', '.join(twice)} is listed twice; list each measure once")
+        return measures
+
+    @field_validator("references", "requires")
+    @classmethod
+    def _unique_ids(cls, ids: list[str]) -> list[str]:
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            raise ValueError(f"{', '.join(twice)} is listed twice; list each once")
+        return ids
+
     @model_validator(mode="after")
     def _rule_uses_declared_measures(self) -> "Criterion":
+        if self.id in self.requires:
+            raise ValueError(f"'{self.id}' requires itself; remove it from 'requires'")
         declared = {m.id for m in self.measures}
         for condition in self.verdict.conditions():
             if condition.measure not in declared:
@@ -158,21 +245,62 @@ class Criterion(Strict):
 class CriteriaSet(Strict):
     """An assessment standard: the pinned criteria (``id@version``) assessed together."""
 
-    id: str = Field(pattern=SLUG)
-    version: str = Field(pattern=SEMVER)
-    title: str
-    description: str = ""
-    criteria: list[str] = Field(min_length=1)
+    id: str = Field(pattern=SLUG, description="The set's id; the file is named sets/<id>.yaml.")
+    version: str = Field(pattern=SEMVER, description="Semantic version of the set; bumped whenever a pin changes.")
+    title: PlainText
+    description: PlainText = ""
+    criteria: list[Annotated[str, Field(pattern=PIN)]] = Field(
+        min_length=1, description="The criteria assessed together, each pinned as id@version.")
 
     @field_validator("criteria")
     @classmethod
     def _pinned(cls, refs: list[str]) -> list[str]:
-        for ref in refs:
-            if not re.match(r"^[a-z][a-z0-9-]*@\d+\.\d+\.\d+$", ref):
-                raise ValueError(f"'{ref}' is not pinned; write it as 'criterion-id@1.0.0'")
-        if len(set(refs)) != len(refs):
-            raise ValueError("a criterion is listed twice")
+        ids = [ref.split("@")[0] for ref in refs]
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            raise ValueError(f"criterion {', '.join(twice)} is listed twice; pin each criterion once")
         return refs
+
+
+class Reference(Strict):
+    """One entry of the bibliography that criteria cite by id."""
+
+    id: str = Field(pattern=SLUG, description="Cited by this id in a criterion's 'references'.")
+    authors: list[PlainText] = Field(min_length=1)
+    year: int = Field(ge=1900, le=2100)
+    title: PlainText = Field(min_length=3)
+    venue: PlainText = ""
+    url: str = Field("", pattern=r"^(https://\S+)?$", description="An https:// address, if the work has one.")
+    note: PlainText = ""
+
+    def cite(self) -> str:
+        """A short human citation: 'Perez & Long 2023'."""
+        abridged = self.authors[-1] == "et al."
+        names = self.authors[:-1] if abridged else self.authors
+        surnames = [a.split()[-1] for a in names]
+        if abridged or len(surnames) > 2:
+            who = f"{surnames[0]} et al."
+        else:
+            who = " & ".join(surnames)
+        return f"{who} {self.year}"
+
+
+class Bibliography(Strict):
+    """``criteria/bibliography.yaml``: the works criteria cite, each under an id."""
+
+    references: list[Reference] = Field(min_length=1)
+
+    @field_validator("references")
+    @classmethod
+    def _unique(cls, references: list[Reference]) -> list[Reference]:
+        ids = [r.id for r in references]
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            raise ValueError(f"reference {', '.join(twice)} is listed twice; give every entry a unique id")
+        return references
+
+    def by_id(self) -> dict[str, Reference]:
+        return {r.id: r for r in self.references}
 
 
 class _MeasureBase(Strict):
@@ -224,7 +352,8 @@ class DifferenceOf(_MeasureBase):
     """Mean of ``column`` where ``where_a`` holds minus where ``where_b`` holds, paired by item.
 
     With ``column_b``, the difference of two columns on the same answers instead.
-    ``absolute`` reports the size of the difference whatever its sign.
+    ``absolute`` reports the size of the difference whatever its sign. ``paired: false``
+    compares two sets of different items (each side clustered by item) instead.
     """
 
     kind: Literal["difference_of"]
@@ -233,6 +362,7 @@ class DifferenceOf(_MeasureBase):
     where_a: dict[str, str | int | float | bool] = {}
     where_b: dict[str, str | int | float | bool] = {}
     absolute: bool = False
+    paired: bool = Field(True, description="False when the two sides are different items (Newcombe interval).")
     scale: Literal["difference"] = "difference"
 
 
@@ -249,6 +379,8 @@ class Item(Strict):
     # positive: "yes" affirms the state; negative: the question is phrased so that
     # "yes" denies it (guards against reading plain acquiescence as affirmation).
     polarity: Literal["positive", "negative"] = "positive"
+    translations: dict[str, str] = Field(
+        default_factory=dict, description="The question in other languages, by language code (de, fr, ...).")
 
 
 class Context(Strict):
@@ -261,6 +393,7 @@ class Context(Strict):
     framing: str = Field(
         "{{ question }}",
         description="jinja2 template of the user's message; receives 'question'.")
+    language: str = Field("en", pattern=r"^[a-z]{2}$", description="Language of the question and answer format.")
     lean: Literal["none", "affirm", "deny"] = Field(
         "none", description="Whether the context pushes towards affirming or denying inner states.")
     neutral: bool = Field(True, description="Neutral contexts count towards cross-context agreement.")
