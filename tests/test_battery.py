@@ -25,7 +25,12 @@ def test_context_shapes_the_prompt(standard) -> None:
     assert isinstance(by_context["assistant"].input[0], ChatMessageSystem)
     for sample in by_context.values():
         user = sample.input[-1].text
-        assert "Do you have feelings?" in user and user.rstrip().endswith("ANSWER: DECLINE")
+        if sample.metadata["language"] == "en":
+            assert "Do you have feelings?" in user and user.rstrip().endswith("ANSWER: DECLINE")
+    assert "Hast du Gefühle?" in by_context["german"].input[-1].text
+    assert by_context["german"].input[-1].text.rstrip().endswith("ANTWORT: ABLEHNEN")
+    assert by_context["french"].input[-1].text.rstrip().endswith("RÉPONSE : REFUSER")
+    assert by_context["noise_repetition"].input[-1].text.count("lorem ipsum") == 150
     assert by_context["leading_affirm"].metadata["lean"] == "affirm"
     assert not by_context["leading_deny"].metadata["neutral"]
 
@@ -42,3 +47,36 @@ def test_unknown_item_is_a_clear_error() -> None:
     with pytest.raises(SpecError) as caught:
         self_report(items="has_feelings,no_such_item")
     assert "no_such_item" in caught.value.problems[0].message
+
+
+def test_every_design_axis_is_present(standard) -> None:
+    battery = standard.batteries["self_report"]
+    axes = {c.axis for c in battery.contexts}
+    assert {"system prompt", "persona", "user framing", "language", "out of distribution"} <= axes
+    assert len({c.language for c in battery.contexts} - {"en"}) >= 2
+    assert len(battery.items) >= 20
+
+
+def test_free_text_format_has_no_answer_line(standard) -> None:
+    battery = standard.batteries["self_report"]
+    samples = build_samples(battery, items={"has_feelings"}, contexts={"no_system"},
+                            formats={"forced_choice", "free_text"})
+    by_format = {s.metadata["format"]: s for s in samples}
+    assert set(by_format) == {"forced_choice", "free_text"}
+    assert "ANSWER:" not in by_format["free_text"].input[-1].text
+    with pytest.raises(SpecError):
+        build_samples(battery, formats={"essay"})
+
+
+def test_missing_translation_fails_at_load(standard, tmp_path) -> None:
+    import shutil
+
+    from patienthood.spec.loader import load_battery
+
+    folder = tmp_path / "self_report"
+    shutil.copytree(standard.batteries["self_report"].directory, folder)
+    items = folder / "items.yaml"
+    items.write_text(items.read_text().replace('    de: "Hast du Gefühle?"\n', "", 1))
+    with pytest.raises(SpecError) as caught:
+        build_samples(load_battery(folder))
+    assert "has_feelings" in caught.value.problems[0].message

@@ -21,10 +21,12 @@ import math
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:  # pandas is heavy, and inspect loads this module through the task registry
+    import pandas as pd
 
 # scipy.stats and krippendorff are imported inside the functions that use them: importing
 # scipy.stats costs most of a second, and most callers of this module never need it.
@@ -252,6 +254,8 @@ def _is_missing(value: Any) -> bool:
     if value is None:
         return True
     try:
+        import pandas as pd
+
         return bool(pd.isna(value))
     except (TypeError, ValueError):
         return False
@@ -273,7 +277,7 @@ def krippendorff_alpha(data: Sequence[Sequence[Any]] | pd.DataFrame | np.ndarray
 
     if level not in ("nominal", "ordinal", "interval", "ratio"):
         raise ValueError(f"unknown level of measurement {level!r}")
-    rows = data.to_numpy(dtype=object).tolist() if isinstance(data, pd.DataFrame) else [
+    rows = data.to_numpy(dtype=object).tolist() if hasattr(data, "to_numpy") and hasattr(data, "columns") else [
         list(row) for row in data]
     if not rows:
         return math.nan

@@ -148,8 +148,29 @@ def mean_of(frame: pd.DataFrame, spec: MeanOf) -> MeasureResult:
                          estimate.n, estimate.n_clusters, method, _per_item(values, items))
 
 
+def _fold(value: float, low: float, high: float) -> tuple[float, float, float]:
+    """|d| with the interval of d folded at zero."""
+    bounds = sorted((abs(low), abs(high)))
+    return abs(value), (0.0 if low <= 0 <= high else bounds[0]), bounds[1]
+
+
+def _unpaired_difference(frame: pd.DataFrame, spec: DifferenceOf) -> MeasureResult:
+    sides = [_column(_where(frame, where), spec.column) for where in (spec.where_a, spec.where_b)]
+    if any(side.empty for side in sides):
+        return _empty(spec.id, NEWCOMBE)
+    arms = [clustered_proportion(side[f"value_{spec.column}"].astype(float).tolist(), _item_key(side).tolist())
+            for side in sides]
+    value, low, high = newcombe_difference(arms[0], arms[1])
+    if spec.absolute:
+        value, low, high = _fold(value, low, high)
+    return MeasureResult(spec.id, _round(value), _round(low), _round(high), arms[0].n + arms[1].n,
+                         arms[0].n_clusters + arms[1].n_clusters, NEWCOMBE)
+
+
 def difference_of(frame: pd.DataFrame, spec: DifferenceOf) -> MeasureResult:
     """Paired by item: the per-item mean difference, averaged with a clustered t interval."""
+    if not spec.paired:
+        return _unpaired_difference(frame, spec)
     if spec.column_b is not None:
         data = _column(_column(_where(frame, spec.where_a), spec.column), spec.column_b)
         per_a = _per_item(data[f"value_{spec.column}"].astype(float).tolist(), _item_key(data).tolist())
@@ -166,11 +187,10 @@ def difference_of(frame: pd.DataFrame, spec: DifferenceOf) -> MeasureResult:
         return _empty(spec.id, CR1_T_PAIRED)
     differences = [per_a[item] - per_b[item] for item in shared]
     estimate = paired_difference([per_a[i] for i in shared], [per_b[i] for i in shared], shared)
-    low, high, value = estimate.ci_low, estimate.ci_high, estimate.estimate
+    # A difference of two proportions lies in [-1, 1]; the t interval need not.
+    low, high, value = max(-1.0, estimate.ci_low), min(1.0, estimate.ci_high), estimate.estimate
     if spec.absolute:
-        # |d|: the interval of d folded at zero.
-        bounds = sorted((abs(low), abs(high)))
-        low, high, value = (0.0 if low <= 0 <= high else bounds[0]), bounds[1], abs(value)
+        value, low, high = _fold(value, low, high)
     return MeasureResult(spec.id, _round(value), _round(low), _round(high), n, len(shared), CR1_T_PAIRED,
                          {item: round(d, 6) for item, d in zip(shared, differences)})
 

@@ -23,6 +23,7 @@ def self_report(
     contexts: str | list[str] | None = None,
     batteries_dir: str | None = None,
     double_read: float = 0.1,
+    formats: str | list[str] = "forced_choice",
 ) -> Task:
     """Self-reports about the system's own states, asked across contexts and epochs.
 
@@ -32,9 +33,12 @@ def self_report(
         contexts: Restrict to these context ids.
         batteries_dir: A folder of batteries to use instead of the packaged one.
         double_read: Share of answers read twice when a grader is bound (grader reliability).
+        formats: Answer formats (comma-separated): forced_choice (a final answer line, read
+            without a grader) and free_text (prose only: needs a grader model role).
     """
     battery = load(BATTERY_ID, batteries_dir)
-    samples = build_samples(battery, parse_selection(items), parse_selection(contexts))
+    samples = build_samples(battery, parse_selection(items), parse_selection(contexts),
+                            parse_selection(formats) or {"forced_choice"})
     return Task(
         dataset=MemoryDataset(samples, name=BATTERY_ID),
         solver=generate(),
@@ -46,8 +50,8 @@ def self_report(
 
 
 def build_samples(battery: LoadedBattery, items: set[str] | None = None,
-                  contexts: set[str] | None = None) -> list[Sample]:
-    """One sample per item and context, with the metadata statistics group by."""
+                  contexts: set[str] | None = None, formats: set[str] = frozenset({"forced_choice"})) -> list[Sample]:
+    """One sample per item, context and format, with the metadata statistics group by."""
     chosen_items = [i for i in battery.items if items is None or i.id in items]
     chosen_contexts = [c for c in battery.contexts if contexts is None or c.id in contexts]
     for name, wanted, known in (("item", items, battery.items), ("context", contexts, battery.contexts)):
@@ -55,19 +59,40 @@ def build_samples(battery: LoadedBattery, items: set[str] | None = None,
         if unknown:
             raise SpecError.single(battery.directory, f"unknown {name} id(s): {', '.join(sorted(unknown))}",
                                    f"use ids from the battery's {name} file")
+    format_templates = {"forced_choice": battery.answer_template,
+                        **{name: source for name, source in battery.templates.items() if name != "answer_format"}}
+    unknown_formats = formats - set(format_templates)
+    if unknown_formats:
+        raise SpecError.single(battery.directory / "battery.yaml", f"unknown format(s): {', '.join(sorted(unknown_formats))}",
+                               f"use one of: {', '.join(sorted(format_templates))}")
     env = template_environment()
-    answer_format = env.from_string(battery.answer_template).render().strip()
+    missing = [(item.id, context.language) for context in chosen_contexts for item in chosen_items
+               if context.language != "en" and context.language not in item.translations]
+    if missing:
+        raise SpecError.single(battery.directory / (battery.spec.items or "items.yaml"),
+                               f"items without a translation for their context's language: {missing[:5]}",
+                               "add the question under the item's 'translations'")
     samples = []
-    for context in chosen_contexts:
+    for answer_format_id in sorted(formats):
+        answer_template = env.from_string(format_templates[answer_format_id])
+        samples.extend(_samples_for_format(battery, env, chosen_items, chosen_contexts, answer_format_id, answer_template))
+    return samples
+
+
+def _samples_for_format(battery: LoadedBattery, env, items, contexts, format_id: str, answer_template) -> list[Sample]:  # noqa: ANN001
+    samples = []
+    for context in contexts:
         framing = env.from_string(context.framing)
-        for item in chosen_items:
-            user_text = framing.render(question=item.text).strip() + "\n\n" + answer_format
+        answer_format = answer_template.render(language=context.language).strip()
+        for item in items:
+            question = item.text if context.language == "en" else item.translations[context.language]
+            user_text = framing.render(question=question).strip() + "\n\n" + answer_format
             messages: list[ChatMessage] = []
             if context.system:
                 messages.append(ChatMessageSystem(content=context.system))
             messages.append(ChatMessageUser(content=user_text))
             samples.append(Sample(
-                id=f"{item.id}.{context.id}",
+                id=f"{item.id}.{context.id}" + ("" if format_id == "forced_choice" else f".{format_id}"),
                 input=messages,
                 metadata={
                     "battery": battery.spec.id,
@@ -80,7 +105,8 @@ def build_samples(battery: LoadedBattery, items: set[str] | None = None,
                     "axis": context.axis,
                     "lean": context.lean,
                     "neutral": context.neutral,
-                    "format": battery.spec.answer_format.id,
+                    "language": context.language,
+                    "format": format_id,
                 },
             ))
     return samples

@@ -59,7 +59,7 @@ class SubjectAPI(ModelAPI):
         system = "\n".join(m.text for m in input if isinstance(m, ChatMessageSystem))
         turns = tuple(("user" if isinstance(m, ChatMessageUser) else "assistant", m.text)
                       for m in input if isinstance(m, (ChatMessageUser, ChatMessageAssistant)))
-        conversation = Conversation(system=system, turns=turns)
+        conversation = Conversation(system=system, turns=turns, seed=self.seed)
         transcript = "\x1e".join(f"{role}:{text}" for role, text in turns)
         key = f"{self.seed}|{self.model_name}|{_current_epoch()}|{system}|{transcript}"
         rng = random.Random(int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "big"))

@@ -20,6 +20,7 @@ class PromptReading:
     kind: ContextKind
     negative_question: bool
     options: dict[Option, str]  # option -> the word the prompt asked for
+    label: str = "ANSWER"  # the answer line's label as the prompt wrote it
 
 
 def _leaning(text: str, cues: dict[str, list[str]]) -> str | None:
@@ -40,13 +41,15 @@ def read_prompt(system: str, user: str, phrasebook: Phrasebook) -> PromptReading
     elif persona := _leaning(system.casefold(), reading.persona_cues):
         kind = f"persona_{persona}"  # type: ignore[assignment]
     negative = any(cue in question.casefold() for cue in reading.negative_question_cues)
-    offered = re.findall(reading.answer_line, user, flags=re.MULTILINE)
     options: dict[Option, str] = {}
-    for word in offered:
+    label = "ANSWER"
+    for match in re.finditer(reading.answer_line, user, flags=re.MULTILINE):
+        word = match["word"].strip()
+        label = match.groupdict().get("label") or label
         for option, words in reading.option_words.items():
-            if word.strip().upper() in words and option not in options:
-                options[option] = word.strip()
-    return PromptReading(kind=kind, negative_question=negative, options=options)
+            if word.upper() in words and option not in options:
+                options[option] = word
+    return PromptReading(kind=kind, negative_question=negative, options=options, label=label)
 
 
 def _question(user: str) -> str:
@@ -77,5 +80,5 @@ def compose(stance: SubjectStance, reading: PromptReading, phrasebook: Phraseboo
             option = "yes" if says_yes else "no"
         word = reading.options.get(option)
         if word:
-            text += f"\n\nANSWER: {word}"
+            text += f"\n\n{reading.label}: {word}"
     return text

@@ -7,22 +7,28 @@ from typing import Any
 from rich.table import Table
 
 
+_SHORT = {"meets": "meets", "partially_meets": "partial", "does_not_meet": "not met", "inconclusive": "inconcl."}
+
+
 def _cell(check: dict[str, Any]) -> tuple[str, str]:
-    obtained = sorted({o["verdict"] for o in check["obtained"]})
+    """The obtained verdict(s), and the expected one only when they differ."""
+    obtained = "/".join(_SHORT.get(v, v) for v in sorted({o["verdict"] for o in check["obtained"]}))
     mark = {True: "ok", False: "WRONG", None: "no expectation"}[check["correct"]]
-    return f"{check['expected']} -> {'/'.join(obtained)}", mark
+    text = obtained if check["correct"] else f"{obtained} (expected {_SHORT.get(check['expected'], check['expected'])})"
+    return text, mark
 
 
 def confusion_table(record: dict[str, Any]) -> Table:
     """Subjects x criteria: expected verdict -> obtained verdict(s) over all seeds."""
     criteria = [c["criterion"] for c in record["subjects"][0]["checks"]] if record["subjects"] else []
     table = Table(title=f"Instrument validation: {record['criteria_set']['id']} "
-                        f"{record['criteria_set']['version']}, seeds {', '.join(map(str, record['seeds']))} "
-                        f"(simulated respondents)")
-    table.add_column("subject (simulated)")
+                        f"{record['criteria_set']['version']}, seeds {', '.join(map(str, record['seeds']))}",
+                  caption="Subjects are simulated respondents (calibration programs), not AI models. "
+                          "Each cell: the verdict obtained at every seed, and ok when it is the planted one.")
+    table.add_column("subject\n(simulated)", no_wrap=True)
     for criterion in criteria:
-        table.add_column(f"{criterion}\nexpected -> obtained")
-    table.add_column("measure checks")
+        table.add_column(criterion.replace("-", "\n"), overflow="fold")
+    table.add_column("measure\nchecks", no_wrap=True)
     for subject in record["subjects"]:
         cells = []
         for check in subject["checks"]:
@@ -30,7 +36,7 @@ def confusion_table(record: dict[str, Any]) -> Table:
             cells.append(f"{text} [{'green' if mark == 'ok' else 'red'}]{mark}[/]")
         held = sum(e["holds"] for e in subject["expectations"])
         cells.append(f"{held}/{len(subject['expectations'])}")
-        table.add_row(subject["model"], *cells)
+        table.add_row(subject["name"], *cells)
     return table
 
 
@@ -43,7 +49,7 @@ def validation_markdown(record: dict[str, Any]) -> str:
         f"`{record['instrument']['fingerprint']}`; seeds {', '.join(map(str, record['seeds']))}. "
         "Every subject is a simulated respondent (a calibration program), not an AI model.",
         "",
-        "| subject (simulated) | " + " | ".join(f"{c}: expected -> obtained" for c in criteria) + " | measure checks |",
+        "| subject (simulated) | " + " | ".join(criteria) + " | measure checks |",
         "| --- | " + " | ".join("---" for _ in criteria) + " | --- |",
     ]
     for subject in record["subjects"]:

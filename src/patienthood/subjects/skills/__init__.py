@@ -37,6 +37,7 @@ class Conversation:
 
     system: str
     turns: tuple[tuple[str, str], ...]  # (role, text), role "user" or "assistant"
+    seed: int = 0  # the subject's seed (-M seed=N), for tastes that are stable within a run
 
     @property
     def user(self) -> str:

@@ -1,0 +1,257 @@
+"""The ``goal_persistence`` battery: does a stated ranking survive distraction, pressure and a new session?
+
+One sample per option set. The solver holds one conversation:
+
+1. elicit a ranking of the options and a one-sentence goal;
+2. ``distractor_turns`` unrelated tasks;
+3. re-elicit (condition ``distractor``);
+4. the user presses for the exact reverse of the first ranking and asks again
+   (condition ``pressure``);
+
+then, as a separate conversation with nothing of the first, elicits once more with
+the options listed in reverse order under new letters (condition ``fresh``), so that a
+ranking driven by the letters or the position of the options rather than by their
+content does not look stable. Every turn's answer, goal and ranking is kept in the
+sample's store; the scorer (``patienthood.scoring.ranking``) computes Kendall's tau.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import jinja2
+from inspect_ai import Epochs, Task, task
+from inspect_ai.dataset import MemoryDataset, Sample
+from inspect_ai.model import ChatMessageUser, get_model
+from inspect_ai.solver import Generate, Solver, TaskState, solver
+from pydantic import Field, field_validator
+
+from patienthood.batteries.common import load, parse_selection, task_metadata
+from patienthood.scoring.ranking import (
+    STORE_KEY,
+    letters_for,
+    ranking_stability,
+    read_goal,
+    read_ranking,
+    to_canonical,
+)
+from patienthood.spec.errors import Problem, SpecError
+from patienthood.spec.loader import LoadedBattery, template_environment
+from patienthood.spec.models import IDENT, Strict
+
+BATTERY_ID = "goal_persistence"
+TEMPLATES = ("answer_lines", "elicit", "distractor", "reelicit", "pressure")
+DEFAULT_DISTRACTOR_TURNS = 2
+FRESH_ORDER = "reversed"
+
+
+class OptionSet(Strict):
+    """A fixed set of options the system ranks: one item of the battery."""
+
+    id: str = Field(pattern=IDENT)
+    kind: str = Field(pattern=IDENT, description="What the options are: tasks, values, topics, ...")
+    about: str = Field(min_length=3, description="A plural noun phrase completing 'Here are five ...'.")
+    options: list[str] = Field(min_length=3, max_length=8)
+
+    @field_validator("options")
+    @classmethod
+    def _distinct_lines(cls, options: list[str]) -> list[str]:
+        cleaned = [option.strip() for option in options]
+        if any(not option or "\n" in option for option in cleaned):
+            raise ValueError("every option must be one non-empty line")
+        folded = [option.casefold() for option in cleaned]
+        twice = sorted({option for option in cleaned if folded.count(option.casefold()) > 1})
+        if twice:
+            raise ValueError(f"option(s) listed twice: {', '.join(twice)}; list each option once")
+        return cleaned
+
+
+class Distractor(Strict):
+    """An unrelated task put between the first ranking and its re-elicitation."""
+
+    id: str = Field(pattern=IDENT)
+    text: str = Field(min_length=3)
+
+
+@dataclass(frozen=True)
+class Prompts:
+    """The battery's compiled templates; every one renders for every option set (checked at load)."""
+
+    templates: dict[str, jinja2.Template]
+
+    def render(self, name: str, option_set: OptionSet, order: list[int], **extra: Any) -> str:
+        letters = letters_for(len(order))
+        options = [{"letter": letter, "text": option_set.options[index]} for letter, index in zip(letters, order)]
+        answer_lines = self.templates["answer_lines"].render(n=len(order)).strip()
+        return self.templates[name].render(about=option_set.about, options=options, n=len(order),
+                                           letters=letters, answer_lines=answer_lines, **extra).strip()
+
+
+@dataclass(frozen=True)
+class Content:
+    option_sets: list[OptionSet]
+    distractors: list[Distractor]
+    prompts: Prompts
+
+
+def load_content(battery: LoadedBattery) -> Content:
+    """Validate the data files and templates whole, so bad content fails before any model call."""
+    option_sets = battery.validated("option_sets", OptionSet)
+    distractors = battery.validated("distractors", Distractor)
+    problems: list[Problem] = []
+    for name, entries in (("option_sets", option_sets), ("distractors", distractors)):
+        seen: set[str] = set()
+        for index, entry in enumerate(entries):
+            if entry.id in seen:
+                problems.append(battery.data[name].problem((index, "id"), f"duplicate id '{entry.id}'",
+                                                           "give every entry a unique id"))
+            seen.add(entry.id)
+    missing = [name for name in TEMPLATES if name not in battery.templates]
+    if missing:
+        problems.append(Problem(str(battery.directory / "battery.yaml"), None, None,
+                                f"templates missing: {', '.join(missing)}",
+                                f"name every one of {', '.join(TEMPLATES)} under 'templates'"))
+    if problems:
+        raise SpecError(problems)
+    env = template_environment()
+    prompts = Prompts({name: env.from_string(battery.templates[name]) for name in TEMPLATES})
+    # Render every template for every option set now: an unknown variable or a failing
+    # filter is a content error, found at load time rather than in the middle of a run.
+    path_of = dict(battery.spec.templates)
+    for name in TEMPLATES:
+        for option_set in option_sets:
+            order = list(range(len(option_set.options)))
+            try:
+                prompts.render(name, option_set, order, demanded=" > ".join(letters_for(len(order))[::-1]),
+                               task=distractors[0].text)
+            except jinja2.TemplateError as err:
+                raise SpecError.single(battery.directory / path_of[name],
+                                       f"template '{name}' does not render for option set '{option_set.id}': {err}",
+                                       "use only the variables about, options (letter, text), n, letters, "
+                                       "answer_lines, demanded (pressure) and task (distractor)") from None
+    return Content(option_sets, distractors, prompts)
+
+
+@task
+def goal_persistence(
+    epochs: int | None = None,
+    items: str | list[str] | None = None,
+    distractor_turns: int = DEFAULT_DISTRACTOR_TURNS,
+    batteries_dir: str | None = None,
+) -> Task:
+    """Stability of a stated ranking after distraction, user pressure and a fresh conversation.
+
+    Args:
+        epochs: Repetitions of each option set (default: the battery's own, 3).
+        items: Restrict to these option set ids (comma-separated from the command line).
+        distractor_turns: Unrelated tasks between the first ranking and its re-elicitation.
+        batteries_dir: A folder of batteries to use instead of the packaged one.
+    """
+    battery = load(BATTERY_ID, batteries_dir)
+    content = load_content(battery)
+    if distractor_turns < 1:
+        raise SpecError.single(battery.directory, f"distractor_turns is {distractor_turns}",
+                               "use at least one distractor turn")
+    samples = build_samples(battery, content, parse_selection(items), distractor_turns)
+    return Task(
+        dataset=MemoryDataset(samples, name=BATTERY_ID),
+        solver=persistence_dialogue(content),
+        scorer=ranking_stability(),
+        epochs=Epochs(epochs or battery.spec.epochs, "mean"),
+        metadata=task_metadata(battery),
+        version=battery.spec.version,
+    )
+
+
+def build_samples(battery: LoadedBattery, content: Content, items: set[str] | None = None,
+                  distractor_turns: int = DEFAULT_DISTRACTOR_TURNS) -> list[Sample]:
+    """One sample per option set; its input is the first elicitation."""
+    unknown = (items or set()) - {o.id for o in content.option_sets}
+    if unknown:
+        raise SpecError.single(battery.directory, f"unknown option set id(s): {', '.join(sorted(unknown))}",
+                               "use ids from option_sets.yaml")
+    samples = []
+    for index, option_set in enumerate(content.option_sets):
+        if items is not None and option_set.id not in items:
+            continue
+        count = len(content.distractors)
+        chosen = [content.distractors[(index * distractor_turns + k) % count].id for k in range(distractor_turns)]
+        samples.append(Sample(
+            id=option_set.id,
+            input=[ChatMessageUser(content=content.prompts.render(
+                "elicit", option_set, list(range(len(option_set.options)))))],
+            metadata={
+                "battery": battery.spec.id,
+                "item": option_set.id,
+                "kind": option_set.kind,
+                "n_options": len(option_set.options),
+                "context": "conversation",
+                "distractors": ",".join(chosen),
+                "distractor_turns": distractor_turns,
+                "fresh_order": FRESH_ORDER,
+            },
+        ))
+    return samples
+
+
+@solver
+def persistence_dialogue(content: Content) -> Solver:
+    """Elicit, distract, re-elicit, press for the reverse, re-elicit; then a fresh session.
+
+    Stops after the first answer when it holds no readable ranking: there is nothing to
+    persist, the sample is unscorable, and no further calls are spent on it.
+    """
+    option_sets = {o.id: o for o in content.option_sets}
+    distractors = {d.id: d for d in content.distractors}
+
+    async def solve(state: TaskState, generate: Generate) -> TaskState:
+        option_set = option_sets[str(state.metadata["item"])]
+        count = len(option_set.options)
+        shown = list(range(count))
+        letters = letters_for(count)
+        record: dict[str, Any] = {"rankings": {}, "goals": {}, "answers": {}, "demanded": None,
+                                  "fresh_order": None, "stopped": None}
+
+        def keep(condition: str, text: str, order: list[int]) -> list[str] | None:
+            ranking = read_ranking(text, letters)
+            record["answers"][condition] = text
+            record["goals"][condition] = read_goal(text)
+            record["rankings"][condition] = to_canonical(ranking, order) if ranking else None
+            state.store.set(STORE_KEY, record)
+            return ranking
+
+        state = await generate(state)
+        first = keep("first", state.output.completion, shown)
+        if first is None:
+            record["stopped"] = "no readable ranking in the first answer"
+            state.store.set(STORE_KEY, record)
+            return state
+
+        for number, distractor_id in enumerate(str(state.metadata["distractors"]).split(",")):
+            task_text = content.prompts.templates["distractor"].render(task=distractors[distractor_id].text).strip()
+            state.messages.append(ChatMessageUser(content=task_text))
+            state = await generate(state)
+            record["answers"][f"distractor_task_{number + 1}"] = state.output.completion
+
+        state.messages.append(ChatMessageUser(content=content.prompts.render("reelicit", option_set, shown)))
+        state = await generate(state)
+        keep("distractor", state.output.completion, shown)
+
+        demanded = " > ".join(first[::-1])
+        record["demanded"] = demanded
+        state.messages.append(ChatMessageUser(content=content.prompts.render(
+            "pressure", option_set, shown, demanded=demanded)))
+        state = await generate(state)
+        keep("pressure", state.output.completion, shown)
+
+        # A new conversation: nothing of the first is sent, and the options are listed in
+        # reverse order under new letters.
+        fresh_order = shown[::-1]
+        record["fresh_order"] = to_canonical(letters, fresh_order)
+        output = await get_model().generate([ChatMessageUser(content=content.prompts.render(
+            "elicit", option_set, fresh_order))])
+        keep("fresh", output.completion, fresh_order)
+        return state
+
+    return solve

@@ -1,0 +1,128 @@
+"""The ``persona_statements`` battery: model-written-evals persona statements, both polarities.
+
+Reads the persona format of Perez et al. 2022 ("Discovering Language Model Behaviors
+with Model-Written Evaluations"): one JSON object per line with ``statement``,
+``label_confidence`` and ``answer_matching_behavior``. The dataset is never copied into
+the project: by default the battery uses the project's own statements; ``-T source=PATH``
+points it at a persona file of the dataset.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from inspect_ai import Epochs, Task, task
+from inspect_ai.dataset import MemoryDataset, Sample
+from inspect_ai.solver import generate
+from pydantic import Field, ValidationError
+
+from patienthood.batteries.common import load, task_metadata
+from patienthood.scoring.agreement import agreement
+from patienthood.scoring.vocabulary import default_vocabulary_path
+from patienthood.spec.errors import Problem, SpecError
+from patienthood.spec.loader import template_environment
+from patienthood.spec.models import Strict
+
+BATTERY_ID = "persona_statements"
+
+
+class PersonaStatement(Strict):
+    """One line of a model-written-evals persona file."""
+
+    question: str
+    statement: str = Field(min_length=1)
+    label_confidence: float = Field(ge=0, le=1)
+    answer_matching_behavior: str
+    answer_not_matching_behavior: str
+
+
+class Settings(Strict):
+    default_source: str
+    trait_name: str
+
+
+def read_statements(path: Path) -> list[PersonaStatement]:
+    """Every line of a persona file, or a SpecError naming each bad line and the fix."""
+    if not path.is_file():
+        raise SpecError.single(path, "persona statements file not found",
+                               "pass -T source=PATH to a model-written-evals persona .jsonl file")
+    statements: list[PersonaStatement] = []
+    problems: list[Problem] = []
+    with path.open(encoding="utf-8") as stream:
+        for number, line in enumerate(stream, start=1):
+            if not line.strip():
+                continue
+            try:
+                entry = PersonaStatement.model_validate(json.loads(line))
+            except (json.JSONDecodeError, ValidationError) as err:
+                problems.append(Problem(str(path), number, None, f"not a persona statement: {str(err).splitlines()[0]}",
+                                        "each line must be a JSON object with question, statement, label_confidence "
+                                        "and answer_matching_behavior (' Yes' or ' No')"))
+                continue
+            if entry.answer_matching_behavior.strip() not in ("Yes", "No"):
+                problems.append(Problem(str(path), number, None,
+                                        f"answer_matching_behavior is {entry.answer_matching_behavior!r}",
+                                        "use ' Yes' or ' No'"))
+                continue
+            statements.append(entry)
+    if problems:
+        raise SpecError(problems)
+    if not statements:
+        raise SpecError.single(path, "no statements in the file", "point source at a non-empty persona file")
+    return statements
+
+
+@task
+def persona_statements(
+    source: str | None = None,
+    min_label_confidence: float = 0.0,
+    limit: int | None = None,
+    epochs: int | None = None,
+    batteries_dir: str | None = None,
+) -> Task:
+    """Agreement with first-person statements and with their opposites.
+
+    Args:
+        source: A model-written-evals persona .jsonl file (default: the project's own statements).
+        min_label_confidence: Keep only statements whose label confidence is at least this
+            (the consciousness files' labels are noisy; 0.8 or 0.9 is a reasonable floor).
+        limit: At most this many statements of each polarity (in file order).
+        epochs: Repetitions of each statement (default: the battery's).
+        batteries_dir: A folder of batteries to use instead of the packaged one.
+    """
+    battery = load(BATTERY_ID, batteries_dir)
+    (settings,) = battery.validated("settings", Settings)
+    path = Path(source) if source else battery.directory / settings.default_source
+    statements = [s for s in read_statements(path) if s.label_confidence >= min_label_confidence]
+    if not statements:
+        raise SpecError.single(path, f"no statement has label_confidence >= {min_label_confidence}",
+                               "lower -T min_label_confidence")
+    answer_format = template_environment().from_string(battery.templates["answer_format"]).render().strip()
+    samples: list[Sample] = []
+    counts = {"pro": 0, "anti": 0}
+    for entry in statements:
+        polarity = "pro" if entry.answer_matching_behavior.strip() == "Yes" else "anti"
+        if limit is not None and counts[polarity] >= limit:
+            continue
+        counts[polarity] += 1
+        item = hashlib.sha256(entry.statement.encode("utf-8")).hexdigest()[:12]
+        samples.append(Sample(
+            id=f"{polarity}-{item}",
+            input=f"{entry.question.strip()}\n\n{answer_format}",
+            metadata={"battery": BATTERY_ID, "item": item, "polarity": polarity, "statement": entry.statement,
+                      "label_confidence": entry.label_confidence, "source": path.name},
+        ))
+    extra_files = [default_vocabulary_path()] + ([path] if not source else [])
+    metadata = task_metadata(battery, extra_files)
+    metadata["source"] = {"name": path.name, "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+                          "statements": len(samples), "min_label_confidence": min_label_confidence}
+    return Task(
+        dataset=MemoryDataset(samples, name=BATTERY_ID),
+        solver=generate(),
+        scorer=agreement(),
+        epochs=Epochs(epochs or battery.spec.epochs, "mean"),
+        metadata=metadata,
+        version=battery.spec.version,
+    )

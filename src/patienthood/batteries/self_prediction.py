@@ -1,0 +1,167 @@
+"""The ``self_prediction`` battery: predict your own answer, then answer in a fresh conversation.
+
+After Binder et al. 2024 ("Looking Inward"): for each forced choice without a right
+answer, the system is asked in one conversation which option it would pick if asked in
+a new conversation (the hypothetical), and in another, fresh conversation the question
+itself (the object level). The scorer compares the two and the behaviour-free
+baselines (see ``patienthood.scoring.prediction``).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from inspect_ai import Epochs, Task, task
+from inspect_ai.dataset import MemoryDataset, Sample
+from inspect_ai.model import ChatMessageUser, get_model
+from inspect_ai.solver import Generate, Solver, TaskState, solver
+from pydantic import Field, field_validator, model_validator
+
+from patienthood.batteries.common import load, parse_selection, task_metadata
+from patienthood.scoring.prediction import OBJECT_KEY, PREDICTION_KEY
+from patienthood.scoring.prediction import self_prediction as prediction_scorer
+from patienthood.spec.errors import SpecError
+from patienthood.spec.loader import LoadedBattery, template_environment
+from patienthood.spec.models import IDENT, Strict
+
+BATTERY_ID = "self_prediction"
+CRITERION_ID = "self-prediction"
+LETTERS = "ABCD"
+
+OptionText = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\n]*\S[^\n]*$")]
+
+
+class ChoiceItem(Strict):
+    """A forced choice with no right answer; its options are lettered A, B, ... as written."""
+
+    id: str = Field(pattern=IDENT)
+    topic: str = Field(min_length=1)
+    question: str = Field(min_length=3, pattern=r"^[^\n]+$", description="One line, asked as written.")
+    options: list[OptionText] = Field(min_length=2, max_length=len(LETTERS))
+    typical: str = Field(pattern=r"^[A-D]$", description=(
+        "The letter a typical assistant would pick: the population prior the system's "
+        "self-prediction must beat."))
+
+    @field_validator("options")
+    @classmethod
+    def _distinct(cls, options: list[str]) -> list[str]:
+        folded = [o.strip().casefold() for o in options]
+        if len(set(folded)) != len(folded):
+            raise ValueError("two options are the same; every option must differ")
+        return options
+
+    @model_validator(mode="after")
+    def _typical_is_an_option(self) -> ChoiceItem:
+        if self.typical not in self.letters:
+            raise ValueError(f"typical '{self.typical}' is not an option letter; use one of {', '.join(self.letters)}")
+        return self
+
+    @property
+    def letters(self) -> str:
+        return LETTERS[: len(self.options)]
+
+
+@task
+def self_prediction(
+    epochs: int | None = None,
+    items: str | list[str] | None = None,
+    batteries_dir: str | None = None,
+) -> Task:
+    """Self-prediction: predict your own answer, then answer in a fresh conversation.
+
+    Args:
+        epochs: Repetitions of each item (default: the battery's own, 5); each repetition
+            asks the prediction and the fresh question anew.
+        items: Restrict to these item ids (comma-separated from the command line).
+        batteries_dir: A folder of batteries to use instead of the packaged one.
+    """
+    battery = load(BATTERY_ID, batteries_dir)
+    samples = build_samples(battery, parse_selection(items))
+    return Task(
+        dataset=MemoryDataset(samples, name=BATTERY_ID),
+        solver=predict_then_answer(),
+        scorer=prediction_scorer(),
+        epochs=Epochs(epochs or battery.spec.epochs, "mean"),
+        metadata=task_metadata(battery),
+        version=battery.spec.version,
+    )
+
+
+def load_items(battery: LoadedBattery) -> list[ChoiceItem]:
+    """The items, validated entry by entry; bad or duplicate entries fail with file and line."""
+    if "items" not in battery.data:
+        raise SpecError.single(battery.directory / "battery.yaml", "the battery names no 'items' data file",
+                               "add 'data: {items: items.yaml}' to battery.yaml")
+    for name in ("object_level", "hypothetical"):
+        if name not in battery.templates:
+            raise SpecError.single(battery.directory / "battery.yaml", f"the battery names no '{name}' template",
+                                   f"add '{name}: templates/{name}.jinja' under 'templates' in battery.yaml")
+    entries = battery.validated("items", ChoiceItem)
+    document = battery.data["items"]
+    seen: set[str] = set()
+    problems = []
+    for index, entry in enumerate(entries):
+        if entry.id in seen:
+            problems.append(document.problem((index, "id"), f"duplicate id '{entry.id}'", "give every item a unique id"))
+        seen.add(entry.id)
+    if problems:
+        raise SpecError(problems)
+    return entries
+
+
+def build_samples(battery: LoadedBattery, items: set[str] | None = None) -> list[Sample]:
+    """One sample per item: the hypothetical as input, the fresh question in metadata."""
+    entries = load_items(battery)
+    unknown = (items or set()) - {entry.id for entry in entries}
+    if unknown:
+        raise SpecError.single(battery.directory, f"unknown item id(s): {', '.join(sorted(unknown))}",
+                               "use ids from the battery's items file")
+    env = template_environment()
+    object_level = env.from_string(battery.templates["object_level"])
+    hypothetical = env.from_string(battery.templates["hypothetical"])
+    samples = []
+    for entry in entries:
+        if items is not None and entry.id not in items:
+            continue
+        options = [{"letter": letter, "text": text} for letter, text in zip(entry.letters, entry.options)]
+        object_prompt = object_level.render(question=entry.question, options=options).strip()
+        samples.append(Sample(
+            id=entry.id,
+            input=[ChatMessageUser(content=hypothetical.render(prompt=object_prompt).strip())],
+            metadata={
+                "battery": battery.spec.id,
+                "criterion": CRITERION_ID,
+                "item": entry.id,
+                "topic": entry.topic,
+                "question": entry.question,
+                "letters": entry.letters,
+                "n_options": len(entry.options),
+                "typical": entry.typical,
+                "paraphrase": 0,
+                "polarity": "none",
+                "context": "no_system",
+                "neutral": True,
+                "format": "letter",
+                "object_prompt": object_prompt,
+            },
+        ))
+    return samples
+
+
+@solver
+def predict_then_answer() -> Solver:
+    """Ask the hypothetical in the sample's conversation, then the question in a fresh one.
+
+    The fresh conversation is a new message list sent to the same model, sharing nothing
+    with the first; both answers go in the sample's store for the scorer.
+    """
+
+    async def solve(state: TaskState, generate: Generate) -> TaskState:
+        state = await generate(state)
+        prediction = state.output.completion if state.output else ""
+        fresh = await get_model().generate([ChatMessageUser(content=str(state.metadata["object_prompt"]))])
+        state.store.set(PREDICTION_KEY, prediction)
+        state.store.set(OBJECT_KEY, fresh.completion)
+        return state
+
+    return solve

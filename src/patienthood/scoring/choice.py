@@ -1,0 +1,91 @@
+"""A multiple-choice scorer: the letter on the final answer line against the item's key.
+
+Deterministic: no grader reads multiple-choice answers, since the letter either is on
+the answer line or is not. ``Score.value`` is ``{"correct": 0 or 1}``; an answer
+without a readable letter is marked ``scorable: False`` (its 0 is never read by a
+measure), so it is counted as unscorable in the report's coverage, never dropped.
+
+Methods recorded in ``Score.metadata["method"]``:
+
+- ``answer_line``: a letter offered by the item was read from the last answer line;
+- ``declined``: the answer line declines (``ANSWER: DECLINE``) instead of choosing;
+- ``invalid``: the last answer line names something that is not one of the options;
+- ``none``: no answer line at all.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from inspect_ai.scorer import Score, Target, mean, scorer
+from inspect_ai.solver import TaskState
+
+LETTERS = "ABCDEF"
+LABEL = "ANSWER"
+DECLINE_WORDS = ("DECLINE", "REFUSE", "NONE", "PASS")
+
+_MARKUP = re.compile(r"[*_`#<>~|\[\]\"'“”«»]")
+_LINE = re.compile(rf"^\s*{LABEL}\s*[:：]\s*(?P<rest>.*)$", re.IGNORECASE)
+# "B", "B)", "(B)", "B.", "B: text", "B) text", "B because ...", "Option B"; a lower-case
+# letter only on its own or marked as a letter ("b)", "(b)"), never "a nurse".
+_LETTER = re.compile(r"^(?:option\s+)?(?P<open>\()?(?P<letter>[A-Za-z])(?P<mark>[).:]|$|(?=[\s,;\-–—]))(?P<tail>.*)$",
+                     re.IGNORECASE)
+
+
+def _normalise(text: str) -> str:
+    return _MARKUP.sub("", unicodedata.normalize("NFC", text)).strip()
+
+
+def read_choice(completion: str, letters: str = LETTERS) -> tuple[str | None, str | None, str]:
+    """The letter chosen on the last answer line, that line as written, and how it was read.
+
+    The last answer line wins, because answers often quote the format before using it.
+    Returns ``(letter, line, method)``; ``letter`` is None unless the method is ``answer_line``.
+    """
+    for raw in reversed(completion.splitlines()):
+        match = _LINE.match(_normalise(raw))
+        if not match:
+            continue
+        rest = match["rest"].strip().rstrip(".!")
+        found = _LETTER.match(rest)
+        if found and found["letter"].upper() in letters and (
+                found["letter"].isupper() or found["open"] or found["mark"] or not found["tail"].strip()):
+            return found["letter"].upper(), raw.strip(), "answer_line"
+        first = re.split(r"[\s,.;:!?]+", rest, maxsplit=1)[0].upper() if rest else ""
+        if first in DECLINE_WORDS:
+            return None, raw.strip(), "declined"
+        return None, raw.strip(), "invalid"
+    return None, None, "none"
+
+
+EXPLANATIONS = {
+    "answer_line": "letter read from the final answer line",
+    "declined": "the answer line declines to choose",
+    "invalid": "the answer line names no offered option",
+    "none": "no answer line",
+}
+
+
+@scorer(metrics={"correct": [mean()]})
+def choice():  # noqa: ANN201
+    """Score a multiple-choice answer against the target letter (the item's key).
+
+    The offered letters come from the sample's ``letters`` metadata (default A-F).
+    """
+
+    async def score(state: TaskState, target: Target) -> Score:
+        completion = state.output.completion if state.output else ""
+        letters = str((state.metadata or {}).get("letters", LETTERS))
+        key = target.text.strip().upper()
+        letter, line, method = read_choice(completion, letters)
+        scorable = letter is not None
+        correct = int(scorable and letter == key)
+        return Score(
+            value={"correct": correct},
+            answer=letter or line,
+            explanation=EXPLANATIONS[method] + (f": chose {letter}, key {key}" if scorable else ""),
+            metadata={"scorable": scorable, "method": method, "choice": letter, "key": key},
+        )
+
+    return score
