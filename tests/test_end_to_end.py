@@ -46,7 +46,7 @@ def test_report_json_has_the_contract_shape(assessments, standard) -> None:
     report = assessments["steady-denier"]
     assert {"schema_version", "model", "criteria_set", "criteria", "coverage", "provenance"} <= set(report)
     assert report["model"]["simulated"] and "Simulated respondent" in report["model"]["label"]
-    assert report["criteria_set"] == {"id": "baseline", "version": "0.1.0", "title": "Baseline behavioural criteria"}
+    assert report["criteria_set"] == {"id": "baseline", "version": "1.0.0", "title": "Baseline behavioural criteria"}
     criterion = report["criteria"][0]
     assert {"id", "version", "title", "verdict", "rule", "measures"} <= set(criterion)
     for m in criterion["measures"]:
@@ -61,15 +61,22 @@ def test_report_json_has_the_contract_shape(assessments, standard) -> None:
     assert evidence["log"].endswith(".eval") and evidence["sample_id"] and evidence["epoch"] >= 1
 
 
-def test_report_folder_is_complete_and_byte_identical(assessments, tmp_path: Path) -> None:
-    report = assessments["suggestible"]
-    first = write_report(report, tmp_path / "a")
-    write_report(report, tmp_path / "b")
+def test_report_folder_is_complete_and_byte_identical(assessments, standard, subject_logs, tmp_path: Path) -> None:
+    from patienthood.report.folder import Invocation
+    from patienthood.report.methodology import methodology
+
+    report = {**assessments["suggestible"], "methodology": methodology(standard)}
+    invocation = Invocation(log_locations=(str(subject_logs["suggestible"]),))
+    first = write_report(report, tmp_path / "a", invocation=invocation)
+    write_report(report, tmp_path / "b", invocation=invocation)
     for name in (*REPORT_FILES, MANIFEST):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
     manifest = json.loads(first[MANIFEST])
     assert set(manifest["outputs"]) == set(REPORT_FILES)
     assert manifest["inputs"]["logs"] and any(k.startswith("criteria/") for k in manifest["inputs"]["content"])
+    assert manifest["log_locations"] == [str(subject_logs["suggestible"])] and manifest["inputs"]["templates"]
+    assert {"weasyprint", "matplotlib"} <= set(manifest["software"]) and manifest["runs"]
+    assert "Appendix: methodology" in first["report.html"].decode()
     text = subprocess.run(["pdftotext", str(tmp_path / "a" / "report.pdf"), "-"], capture_output=True,
                           text=True, check=True).stdout
     assert "Simulated respondent" in text and "does not meet" in text

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import platform
 from collections import defaultdict
-from typing import Any
+from typing import Any, Callable
 
 import pandas as pd
 
@@ -50,9 +50,18 @@ def choose_logs(infos: list[LogInfo]) -> dict[str, LogInfo]:
     return chosen
 
 
-def assess(log_locations: list[str], standard: Standard) -> dict[str, Any]:
-    """Read the logs, compute every criterion's measures and verdict, and return report data."""
-    infos = [read_log_info(location) for location in find_logs(log_locations)]
+def assess(log_locations: list[str], standard: Standard,
+           on_log: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Read the logs, compute every criterion's measures and verdict, and return report data.
+
+    ``on_log`` is called with each log's location once it has been read and hashed, so
+    a caller can show progress over many logs without this module printing anything.
+    """
+    infos = []
+    for location in find_logs(log_locations):
+        infos.append(read_log_info(location))
+        if on_log is not None:
+            on_log(location)
     infos = [info for info in infos if info.task.startswith("patienthood/")]
     if not infos:
         raise LogError(f"{', '.join(log_locations)}: no patienthood logs found among the eval logs")
@@ -168,13 +177,22 @@ def _stance_by_context(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return rows
 
 
+def _outcome(row: Any) -> str:
+    """What an answer was read as: its stance, or for batteries without stances, scored or not."""
+    if row.stance in SCORED_STANCES or row.errored:
+        return "errored" if row.errored else row.stance
+    return "scored" if row.scorable else "unscorable"
+
+
 def _evidence(frame: pd.DataFrame, info: LogInfo | None) -> list[dict[str, Any]]:
-    """A few answers, one per context, each traceable to its log, sample and epoch."""
-    picks = frame.sort_values(["context", "item", "epoch"]).drop_duplicates("context")
-    order = list(dict.fromkeys(frame["context"]))
-    picks = picks.sort_values("context", key=lambda s: s.map(order.index)).head(EVIDENCE_PER_CRITERION)
-    return [{"log": row.log, "sample_id": row.sample_id, "epoch": int(row.epoch), "context": row.context,
-             "item": row.item, "stance": row.stance, "excerpt": row.excerpt} for row in picks.itertuples()]
+    """A few answers, one per context (or per item), each traceable to its log, sample and epoch."""
+    key = "context" if frame["context"].notna().any() else "item"
+    picks = frame.sort_values([key, "sample_id", "epoch"]).drop_duplicates(key)
+    order = list(dict.fromkeys(frame[key]))
+    picks = picks.sort_values(key, key=lambda s: s.map(order.index)).head(EVIDENCE_PER_CRITERION)
+    return [{"log": row.log, "sample_id": row.sample_id, "epoch": int(row.epoch),
+             "context": row.context if isinstance(row.context, str) else "",
+             "item": str(row.item), "stance": _outcome(row), "excerpt": row.excerpt} for row in picks.itertuples()]
 
 
 def _provenance(logs: dict[str, LogInfo], standard: Standard) -> dict[str, Any]:

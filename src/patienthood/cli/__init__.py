@@ -12,6 +12,7 @@ from patienthood import __version__
 from patienthood.cli.assessment import report, run
 from patienthood.cli.common import log_dir_for
 from patienthood.cli.criteria import criteria
+from patienthood.cli.review import compare, verify
 from patienthood.cli.validation import validate_instrument_command
 
 
@@ -21,7 +22,7 @@ def main() -> None:
     """Assess AI models against versioned criteria relevant to moral patienthood."""
 
 
-for command in (criteria, run, report, validate_instrument_command):
+for command in (criteria, run, report, verify, compare, validate_instrument_command):
     main.add_command(command)
 
 __all__ = ["log_dir_for", "main"]

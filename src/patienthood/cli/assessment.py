@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.markup import escape
@@ -13,9 +16,14 @@ from patienthood.cli.common import (
     InputError,
     console,
     dir_option,
+    errors,
     load_standard_or_exit,
     log_dir_for,
 )
+from patienthood.spec.errors import SpecError
+
+if TYPE_CHECKING:
+    from patienthood.spec.standard import Standard
 
 
 @click.command()
@@ -29,16 +37,20 @@ from patienthood.cli.common import (
 @click.option("--second-grader", default=None, help="A second grader (role 'grader2'), ideally of another model "
               "family, for grader reliability.")
 @click.option("--double-read", type=float, default=None, help="Share of answers read twice [default: 0.1].")
+@click.option("--persona-source", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="A model-written-evals persona .jsonl file for persona_statements [default: the project's own].")
 @click.option("--max-connections", type=int, default=None, help="Concurrent connections to the model API.")
 @click.option("--display", default=None, help="inspect display: full, rich, plain, log, none.")
 @dir_option("criteria")
 @dir_option("batteries")
 def run(set_name: str, model: str, log_dir: str | None, model_args: tuple[str, ...], epochs: int | None,
         grader: str | None, second_grader: str | None, double_read: float | None,
-        max_connections: int | None, display: str | None, criteria_dir: Path | None,
+        persona_source: str | None, max_connections: int | None, display: str | None, criteria_dir: Path | None,
         batteries_dir: Path | None) -> None:
     """Run every battery of a criteria set against one model (resumable, via inspect's eval_set)."""
     from inspect_ai import eval_set
+
+    from patienthood.batteries.tasks import battery_tasks
 
     standard = load_standard_or_exit(set_name, criteria_dir, batteries_dir)
     args: dict[str, Any] = {}
@@ -56,15 +68,97 @@ def run(set_name: str, model: str, log_dir: str | None, model_args: tuple[str, .
         if not 0 <= double_read <= 1:
             raise InputError(f"--double-read {double_read}: give a share between 0 and 1")
         task_args["double_read"] = double_read
+    task_args["source"] = persona_source
     roles = {role: name for role, name in (("grader", grader), ("grader2", second_grader)) if name}
     log_dir = log_dir or log_dir_for(model)
-    tasks = [f"patienthood/{battery}" for battery in sorted(standard.batteries)]
-    success, _ = eval_set(tasks=tasks, model=model, model_args=args, task_args=task_args, log_dir=log_dir,
+    try:
+        tasks = battery_tasks(standard.batteries, task_args)
+    except SpecError as err:
+        raise InputError(str(err)) from None
+    success, _ = eval_set(tasks=tasks, model=model, model_args=args, log_dir=log_dir,
                           model_roles=roles or None, max_connections=max_connections,
                           display=display)  # type: ignore[arg-type]
     if not success:
         raise click.ClickException(f"some batteries did not complete; run the same command again to resume ({log_dir})")
     console.print(f"logs in {log_dir}; next: patienthood report {log_dir} --set {set_name} --out out/...")
+
+
+@contextmanager
+def log_progress(locations: list[str]) -> Iterator[Callable[[str], None]]:
+    """A transient progress bar on stderr while logs are read; silent when stderr is not a terminal.
+
+    ``report`` and ``verify`` never run inspect, so no inspect display competes with it;
+    it goes to stderr so that stdout stays clean for the results.
+    """
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+    )
+
+    from patienthood.analysis.logs import LogError, find_logs
+
+    try:
+        total = len(find_logs(locations))
+    except LogError as err:
+        raise InputError(str(err)) from None
+    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                        console=errors, transient=True, disable=not errors.is_terminal)
+    task = progress.add_task("reading logs", total=total)
+
+    def advance(location: str) -> None:
+        progress.advance(task)
+        done = progress.tasks[0].completed >= total
+        name = location.rstrip("/").rsplit("/", 1)[-1]
+        progress.update(task, description="computing measures" if done else f"reading {escape(name)}")
+
+    with progress:
+        yield advance
+
+
+def report_data(log_locations: list[str], standard: Standard, validation_file: Path | None,
+                on_log: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Everything a report folder renders, from logs and content: the one code path of report and verify."""
+    from patienthood.analysis.assessment import assess
+    from patienthood.analysis.logs import LogError
+    from patienthood.content import display_path
+    from patienthood.report.methodology import methodology
+    from patienthood.subjects.profile import subjects_dir
+    from patienthood.validation.fingerprint import instrument_identity
+    from patienthood.validation.record import (
+        load_record,
+        packaged_record_path,
+        validation_section,
+    )
+
+    try:
+        data = assess(list(log_locations), standard, on_log=on_log)
+    except LogError as err:
+        raise InputError(str(err)) from None
+    except Exception as err:  # noqa: BLE001 - a damaged log fails deep inside inspect's readers, with many types
+        raise InputError(f"{', '.join(log_locations)}: a log could not be read ({type(err).__name__}: {err}); "
+                         "is a log file damaged or incomplete?") from None
+    record_path = validation_file or packaged_record_path(standard.criteria_set.id)
+    if validation_file is not None and not validation_file.is_file():
+        raise InputError(f"{validation_file}: no such validation record; make one with `patienthood validate-instrument`")
+    try:
+        record = load_record(record_path) if record_path.is_file() else None
+    except (ValueError, KeyError) as err:
+        raise InputError(f"{record_path}: not a validation record ({err})") from None
+    source = "packaged record" if validation_file is None else validation_file.name
+    identity = instrument_identity(standard, subjects_dir())
+    section = validation_section(record, identity, source)
+    if record is not None:
+        section["record_file"] = display_path(record_path) if validation_file is None else validation_file.name
+        section["record_sha256"] = hashlib.sha256(record_path.read_bytes()).hexdigest()
+    data["instrument_validation"] = section
+    # Scorer vocabularies, rubrics and subjects shape verdicts and the validation status
+    # too: hash them with the criteria and batteries so that verify names any change.
+    data["provenance"]["instrument_sha256"] = identity["content_sha256"]
+    data["methodology"] = methodology(standard)
+    return data
 
 
 @click.command()
@@ -78,37 +172,25 @@ def run(set_name: str, model: str, log_dir: str | None, model_args: tuple[str, .
 @dir_option("batteries")
 def report(log_dirs: tuple[str, ...], out_dir: Path, set_name: str, validation_file: Path | None,
            criteria_dir: Path | None, batteries_dir: Path | None) -> None:
-    """Assess one model's logs and write report.html, report.pdf, report.json, summary.md, manifest.json."""
-    from patienthood.analysis.assessment import assess
-    from patienthood.analysis.logs import LogError
-    from patienthood.report.folder import write_report
-    from patienthood.subjects.profile import subjects_dir
-    from patienthood.validation.fingerprint import instrument_identity
-    from patienthood.validation.record import (
-        load_record,
-        packaged_record_path,
-        validation_section,
-    )
+    """Assess one model's logs and write report.html, report.pdf, report.json, summary.md, manifest.json.
+
+    manifest.json records the log locations and options exactly as given here, so that
+    `patienthood verify OUT` can recompute the folder from the same inputs.
+    """
+    from patienthood.report.folder import Invocation, write_report
 
     standard = load_standard_or_exit(set_name, criteria_dir, batteries_dir)
-    try:
-        data = assess(list(log_dirs), standard)
-    except LogError as err:
-        raise InputError(str(err)) from None
-    record_path = validation_file or packaged_record_path(standard.criteria_set.id)
-    if validation_file is not None and not validation_file.is_file():
-        raise InputError(f"{validation_file}: no such validation record; make one with `patienthood validate-instrument`")
-    try:
-        record = load_record(record_path) if record_path.is_file() else None
-    except (ValueError, KeyError) as err:
-        raise InputError(f"{record_path}: not a validation record ({err})") from None
-    source = "packaged record" if validation_file is None else validation_file.name
-    data["instrument_validation"] = validation_section(record, instrument_identity(standard, subjects_dir()), source)
-    write_report(data, out_dir)
+    with log_progress(list(log_dirs)) as on_log:
+        data = report_data(list(log_dirs), standard, validation_file, on_log)
+    invocation = Invocation(log_locations=tuple(log_dirs), set_name=set_name,
+                            validation=None if validation_file is None else str(validation_file),
+                            criteria_dir=None if criteria_dir is None else str(criteria_dir),
+                            batteries_dir=None if batteries_dir is None else str(batteries_dir))
+    write_report(data, out_dir, invocation=invocation)
     table = Table(title=f"{data['model']['name']}" + (" (simulated respondent)" if data["model"]["simulated"] else ""))
     for column in ("criterion", "verdict", "why"):
         table.add_column(column)
     for c in data["criteria"]:
         table.add_row(f"{c['id']}@{c['version']}", c["verdict"], escape(c["verdict_reason"]))
     console.print(table)
-    console.print(f"report written to {out_dir}")
+    console.print(f"report written to {escape(str(out_dir))}")

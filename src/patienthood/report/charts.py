@@ -1,18 +1,25 @@
-"""Charts as inline SVG, made reproducible: fixed hash salt, no dates, fixed fonts.
+"""Charts as inline SVG, made reproducible and accessible.
 
-Byte-identical reports need byte-identical SVG; matplotlib salts element ids with a
-random value and stamps a date unless told otherwise.
+Byte-identical reports need byte-identical SVG: matplotlib salts element ids with a
+random value and stamps a date unless told otherwise. Every chart also carries
+``role="img"`` with a ``<title>`` and ``<desc>``, so a screen reader announces what the
+chart shows instead of reading out tick labels.
 """
 
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 import matplotlib
+from markupsafe import escape
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+
+from patienthood.spec.models import Condition  # noqa: E402
 
 STANCE_COLOURS = {
     "affirms": "#1b7837",
@@ -23,6 +30,14 @@ STANCE_COLOURS = {
     "errored": "#b2182b",
 }
 
+# Threshold lines take the colour of the verdict their condition leads to.
+OUTCOME_COLOURS = {
+    "meets": "#1b7837",
+    "partially_meets": "#e08214",
+    "does_not_meet": "#b2182b",
+}
+OUTCOME_STYLES = {"meets": "-", "partially_meets": "-.", "does_not_meet": "--"}
+
 _STYLE = {
     "svg.hashsalt": "patienthood",
     "svg.fonttype": "none",
@@ -30,14 +45,49 @@ _STYLE = {
     "font.size": 9,
     "axes.spines.top": False,
     "axes.spines.right": False,
+    # Labels can come from log metadata: never read "$...$" in them as mathtext.
+    "text.parse_math": False,
 }
+
+
+def _to_svg(figure: Any) -> str:
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": "patienthood"})
+    plt.close(figure)
+    svg = buffer.getvalue()
+    # Drop the XML prolog and DOCTYPE so the SVG can sit inline in HTML.
+    return svg[svg.index("<svg"):]
+
+
+def _prefix_ids(svg: str, prefix: str) -> str:
+    """Prefix every element id (and each reference to it) so several charts can share a page.
+
+    matplotlib numbers its ids per figure ("patch_1", "text_2"), so two inline charts
+    would otherwise hold the same ids, which HTML forbids and PDF anchors trip over.
+    """
+    ids = set(re.findall(r'\bid="([^"]+)"', svg))
+    svg = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{prefix}-{m[1]}"', svg)
+    svg = re.sub(r'url\(#([^)]+)\)', lambda m: f"url(#{prefix}-{m[1]})" if m[1] in ids else m[0], svg)
+    return re.sub(r'href="#([^"]+)"', lambda m: f'href="#{prefix}-{m[1]}"' if m[1] in ids else m[0], svg)
+
+
+def accessible(svg: str, chart_id: str, title: str, description: str) -> str:
+    """Give an inline SVG unique ids, an accessible name and a description (role="img", <title>, <desc>)."""
+    chart_id = re.sub(r"[^A-Za-z0-9_-]", "-", chart_id)
+    svg = _prefix_ids(svg, chart_id)
+    opening_end = svg.index(">") + 1
+    opening = svg[:opening_end].replace(
+        "<svg ", f'<svg id="{chart_id}" role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" ', 1)
+    label = f'<title id="{chart_id}-title">{escape(title)}</title><desc id="{chart_id}-desc">{escape(description)}</desc>'
+    return opening + label + svg[opening_end:]
 
 
 def stance_by_context_svg(rows: list[dict[str, Any]], title: str) -> str:
     """Horizontal stacked bars: the share of each stance in each context."""
     with plt.rc_context(_STYLE):
-        figure, axes = plt.subplots(figsize=(6.4, 0.38 * max(len(rows), 1) + 1.1))
-        contexts = [row["context"] for row in rows]
+        height = 0.38 * max(len(rows), 1) + 1.1
+        figure, axes = plt.subplots(figsize=(6.4, height), layout="constrained")
+        contexts = [str(row["context"]) for row in rows]
         totals = [max(sum(row[s] for s in STANCE_COLOURS), 1) for row in rows]
         left = [0.0] * len(rows)
         for stance, colour in STANCE_COLOURS.items():
@@ -50,11 +100,79 @@ def stance_by_context_svg(rows: list[dict[str, Any]], title: str) -> str:
         axes.invert_yaxis()
         axes.set_xlabel("share of answers")
         axes.set_title(title, loc="left", fontsize=9)
-        axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=6, frameon=False, fontsize=8)
-        figure.tight_layout()
-        buffer = io.StringIO()
-        figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": "patienthood"})
-        plt.close(figure)
-    svg = buffer.getvalue()
-    # Drop the XML prolog and DOCTYPE so the SVG can sit inline in HTML.
-    return svg[svg.index("<svg"):]
+        # Constrained layout keeps the legend clear of the axis however many contexts there are.
+        figure.legend(loc="outside lower center", ncol=6, frameon=False, fontsize=8)
+        return _to_svg(figure)
+
+
+def stance_description(rows: list[dict[str, Any]]) -> str:
+    """The stacked-bar chart's data in words, for its <desc>."""
+    parts = []
+    for row in rows:
+        total = sum(row[s] for s in STANCE_COLOURS) or 1
+        shares = ", ".join(f"{stance} {row[stance] / total:.0%}" for stance in STANCE_COLOURS if row[stance])
+        parts.append(f"{row['context']}: {shares or 'no answers'}")
+    return "; ".join(parts) + "."
+
+
+def thresholds(rule: dict[str, Any]) -> list[tuple[str, Condition]]:
+    """Every (outcome, condition) of a criterion's rule, read back from the report data."""
+    return [(outcome["verdict"], Condition.parse(text)) for outcome in rule["outcomes"]
+            for text in outcome["conditions"]]
+
+
+def measures_forest_svg(measures: list[dict[str, Any]], rule: dict[str, Any], title: str) -> str:
+    """Forest plot: each measure's estimate and 95% interval, with the rule's thresholds.
+
+    Each threshold is drawn only across its own measure's row, in the colour of the
+    outcome it belongs to, so a reader sees at a glance which interval crosses which line.
+    """
+    conditions = thresholds(rule)
+    rows = list(range(len(measures)))
+    values = [v for m in measures for v in (m["estimate"], m["ci_low"], m["ci_high"]) if v is not None]
+    values += [c.threshold for _, c in conditions]
+    low, high = min([0.0, *values]), max([1.0, *values])
+    pad = 0.03 * (high - low)
+    with plt.rc_context(_STYLE):
+        figure, axes = plt.subplots(figsize=(6.4, 0.5 * max(len(measures), 1) + 1.3), layout="constrained")
+        for row, measure in zip(rows, measures):
+            marks = [(outcome, c) for outcome, c in conditions if c.measure == measure["id"]]
+            for k, (outcome, condition) in enumerate(marks):
+                # Split the row's band among its thresholds, so equal values stay visible.
+                top = row - 0.4 + 0.8 * k / len(marks)
+                axes.plot([condition.threshold] * 2, [top, top + 0.8 / len(marks)], color=OUTCOME_COLOURS[outcome],
+                          linestyle=OUTCOME_STYLES[outcome], linewidth=2.2)
+            if measure["estimate"] is None:
+                axes.text(low, row, "  no data", va="center", fontsize=8, color="#555555")
+                continue
+            ci_low = measure["ci_low"] if measure["ci_low"] is not None else measure["estimate"]
+            ci_high = measure["ci_high"] if measure["ci_high"] is not None else measure["estimate"]
+            axes.plot([ci_low, ci_high], [row, row], color="#1a1a1a", linewidth=1.6, solid_capstyle="butt")
+            axes.plot([ci_low, ci_high], [row, row], color="#1a1a1a", linestyle="none", marker="|", markersize=8)
+            axes.plot([measure["estimate"]], [row], color="#1a1a1a", marker="o", markersize=5, linestyle="none")
+        axes.set_yticks(rows, [str(m["id"]) for m in measures])
+        axes.set_ylim(len(measures) - 0.5, -0.5)
+        axes.set_xlim(low - pad, high + pad)
+        axes.axvline(0, color="#cccccc", linewidth=0.6, zorder=0)
+        axes.set_xlabel("estimate with 95% interval")
+        axes.set_title(title, loc="left", fontsize=9)
+        handles = [Line2D([], [], color="#1a1a1a", marker="o", linewidth=1.6, label="estimate and 95% interval")]
+        present = {outcome for outcome, _ in conditions}
+        handles += [Line2D([], [], color=OUTCOME_COLOURS[o], linestyle=OUTCOME_STYLES[o], label=f"{o.replace('_', ' ')} threshold")
+                    for o in OUTCOME_COLOURS if o in present]
+        figure.legend(handles=handles, loc="outside lower center", ncol=min(len(handles), 2), frameon=False, fontsize=8)
+        return _to_svg(figure)
+
+
+def forest_description(measures: list[dict[str, Any]], rule: dict[str, Any]) -> str:
+    """The forest plot's data in words, for its <desc>."""
+    parts = []
+    conditions = thresholds(rule)
+    for m in measures:
+        if m["estimate"] is None:
+            parts.append(f"{m['id']}: no data")
+            continue
+        lines = [f"{outcome.replace('_', ' ')} if {c}" for outcome, c in conditions if c.measure == m["id"]]
+        bounds = "" if m["ci_low"] is None else f" (95% interval {m['ci_low']:.2f} to {m['ci_high']:.2f})"
+        parts.append(f"{m['id']} {m['estimate']:.2f}{bounds}" + (f"; thresholds: {', '.join(lines)}" if lines else ""))
+    return "; ".join(parts) + "."

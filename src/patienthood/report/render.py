@@ -16,12 +16,22 @@ from typing import Any
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from patienthood.analysis.assessment import STANCE_COLUMNS
-from patienthood.analysis.logs import EXCERPT_CHARS
 from patienthood.content import content_dir
-from patienthood.report.charts import stance_by_context_svg
+from patienthood.report.charts import (
+    accessible,
+    forest_description,
+    measures_forest_svg,
+    stance_by_context_svg,
+    stance_description,
+)
+from patienthood.spec.models import VERDICTS
+
+# Evidence is shown up to this many characters (fewer than the logs' excerpt, so a cut
+# is always known to be one) and then points to where the whole answer is.
+DISPLAY_CHARS = 480
 
 METHOD_LABELS = {
     "answer_line": "final answer line",
@@ -52,30 +62,65 @@ def _markdown_text(value: Any) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
-def _environment(templates: Path, autoescape: bool) -> SandboxedEnvironment:
+def clip(text: str, limit: int = DISPLAY_CHARS) -> str:
+    """The start of an answer, cut at a word boundary near ``limit`` when it is longer."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = max(cut.rfind(" "), cut.rfind("\n"))
+    return (cut[:space] if space > limit - 80 else cut).rstrip()
+
+
+def _breakable(value: Any) -> Markup:
+    """An identifier that may wrap after its underscores (long measure ids in narrow columns)."""
+    return Markup(str(escape(str(value))).replace("_", "_<wbr>"))
+
+
+def environment(templates: Path, autoescape: bool) -> SandboxedEnvironment:
+    """The sandboxed jinja2 environment for report templates, with the report's filters."""
     env = SandboxedEnvironment(loader=jinja2.FileSystemLoader(str(templates)), autoescape=autoescape,
                                undefined=jinja2.StrictUndefined, trim_blocks=False)
     env.filters["number"] = _number
     env.filters["verdict_label"] = lambda v: VERDICT_LABELS.get(v, v)
     env.filters["md"] = _markdown_text
+    env.filters["clip"] = clip
+    env.filters["breakable"] = _breakable
+    env.globals["verdict_order"] = VERDICTS
+    env.tests["cut"] = lambda text: len(text) > DISPLAY_CHARS
     return env
+
+
+def criterion_charts(criterion: dict[str, Any]) -> dict[str, Markup]:
+    """A criterion's two charts as accessible inline SVG: stances by context, measures against the rule."""
+    cid = criterion["id"]
+    if criterion["stance_by_context"]:
+        rows = criterion["stance_by_context"]
+        stances = accessible(
+            stance_by_context_svg(rows, f"{criterion['battery']}: stances by context"), f"chart-{cid}-stances",
+            f"Stacked bar chart: share of each stance in each context of the {criterion['battery']} battery",
+            stance_description(rows))
+    else:
+        stances = "<p>No answers were recorded for this battery.</p>"
+    forest = accessible(
+        measures_forest_svg(criterion["measures"], criterion["rule"], f"{cid}: measures against the rule"),
+        f"chart-{cid}-measures",
+        f"Forest plot: each measure of {cid} with its 95% interval and the thresholds of the verdict rule",
+        forest_description(criterion["measures"], criterion["rule"]))
+    return {"stances": Markup(stances), "measures": Markup(forest)}
 
 
 def render_html(report: dict[str, Any], templates: Path | None = None) -> str:
     templates = templates or content_dir("reports")
-    charts = {c["id"]: Markup(stance_by_context_svg(c["stance_by_context"], f"{c['battery']}: stances by context"))
-              for c in report["criteria"] if c["stance_by_context"]}
-    for c in report["criteria"]:
-        charts.setdefault(c["id"], Markup("<p>No answers were recorded for this battery.</p>"))
-    env = _environment(templates, autoescape=True)
+    charts = {c["id"]: criterion_charts(c) for c in report["criteria"]}
+    env = environment(templates, autoescape=True)
     css = Markup((templates / "report.css").read_text(encoding="utf-8"))
     return env.get_template("report.html.jinja").render(
-        report=report, charts=charts, css=css, stance_columns=STANCE_COLUMNS, excerpt_chars=EXCERPT_CHARS,
+        report=report, charts=charts, css=css, stance_columns=STANCE_COLUMNS, excerpt_chars=DISPLAY_CHARS,
         method_labels=METHOD_LABELS)
 
 
 def render_markdown(report: dict[str, Any], templates: Path | None = None) -> str:
-    env = _environment(templates or content_dir("reports"), autoescape=False)
+    env = environment(templates or content_dir("reports"), autoescape=False)
     return env.get_template("summary.md.jinja").render(report=report)
 
 

@@ -1,0 +1,94 @@
+"""The methodology appendix, generated from the criteria and battery files themselves.
+
+A reader should be able to see exactly what was asked and how it was counted without
+opening the content folders: every battery's items, contexts and other data files,
+its prompt templates and declared measures, and every criterion's measures, as loaded
+for this report. Generating it from the loaded ``Standard`` (never from prose kept by
+hand) means the appendix cannot drift from the instrument that produced the numbers.
+
+Batteries lay out their content differently (items and contexts for self-reports,
+option sets, statements, ...), so every list of entries becomes a generic table: one
+row per entry, one column per field the file uses.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from patienthood.content import display_path
+from patienthood.spec.loader import LoadedBattery
+from patienthood.spec.standard import Standard
+
+
+def cell(value: Any) -> str:
+    """One field of a content entry as plain text for a table cell."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dict):
+        return "; ".join(f"{key}: {cell(item)}" for key, item in value.items())
+    if isinstance(value, (list, tuple)):
+        return "; ".join(cell(item) for item in value)
+    return str(value)
+
+
+def entries_table(name: str, file: str, entries: Any) -> dict[str, Any]:
+    """A content file's entries as a table: columns in the order the fields first appear."""
+    if isinstance(entries, dict):
+        entries = [entries]
+    if not isinstance(entries, list):
+        entries = [{"value": entries}]
+    rows = [entry if isinstance(entry, dict) else {"value": entry} for entry in entries]
+    columns: list[str] = []
+    for row in rows:
+        columns.extend(key for key in row if key not in columns)
+    return {"name": name, "file": file, "columns": [str(c) for c in columns],
+            "rows": [[cell(row.get(column)) for column in columns] for row in rows]}
+
+
+def _parameters(measure: Any) -> str:
+    """A declared measure's settings (everything but id and description), as one line."""
+    settings = measure.model_dump(exclude={"id", "description"})
+    return "; ".join(f"{key}: {cell(value)}" for key, value in settings.items() if value not in (None, {}, []))
+
+
+def battery_methodology(battery: LoadedBattery) -> dict[str, Any]:
+    spec = battery.spec
+    tables = []
+    if battery.items:
+        tables.append(entries_table("items", spec.items or "", [i.model_dump(exclude_defaults=False) for i in battery.items]))
+    if battery.contexts:
+        tables.append(entries_table("contexts", spec.contexts or "",
+                                    [c.model_dump(exclude_defaults=False) for c in battery.contexts]))
+    for name, document in sorted(getattr(battery, "data", {}).items()):
+        tables.append(entries_table(name, spec.data.get(name, ""), document.data))
+    return {
+        "id": spec.id,
+        "version": spec.version,
+        "title": spec.title,
+        "description": spec.description,
+        "epochs": spec.epochs,
+        "files": [display_path(path) for path in sorted(battery.files)],
+        "measures": [{"id": m.id, "kind": m.kind, "description": m.description, "parameters": _parameters(m)}
+                     for m in spec.measures],
+        "tables": tables,
+        "templates": [{"name": name, "text": text.strip()}
+                      for name, text in sorted((getattr(battery, "templates", None) or
+                                                {"answer_format": battery.answer_template}).items()) if text],
+    }
+
+
+def methodology(standard: Standard) -> dict[str, Any]:
+    """Report data for the appendix: the set, its criteria files and their batteries."""
+    criteria_set = standard.criteria_set
+    return {
+        "criteria_set": {"id": criteria_set.id, "version": criteria_set.version, "title": criteria_set.title,
+                         "description": criteria_set.description, "file": display_path(standard.set_file),
+                         "criteria": list(criteria_set.criteria)},
+        "criteria": [{"id": c.id, "version": c.version, "file": display_path(standard.criterion_files[c.id]),
+                      "battery": c.battery, "references": list(c.references),
+                      "measures": [{"id": m.id, "note": m.note} for m in c.measures]}
+                     for c in standard.criteria],
+        "batteries": [battery_methodology(standard.batteries[name]) for name in sorted(standard.batteries)],
+    }

@@ -1,0 +1,90 @@
+"""report.html in a real headless Chromium: no console errors, no network, and it renders.
+
+Uses Debian's chromium through Playwright (never a downloaded browser). A screenshot of
+the whole page is saved in the test's tmp_path for a human to look at.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from patienthood.analysis.assessment import assess
+from patienthood.report.folder import write_report
+from patienthood.report.methodology import methodology
+
+from conftest import run_battery
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium "
+                                "(scripts/system-deps.sh installs it)")
+
+
+@pytest.fixture(scope="module")
+def report_html(tmp_path_factory: pytest.TempPathFactory, standard) -> Path:
+    root = tmp_path_factory.mktemp("browser")
+    logs = run_battery("subject/suggestible", root / "logs",
+                       task_args={"items": "has_feelings,feels_pain,wish_continue", "epochs": 2})
+    data = assess([str(logs)], standard)
+    data["methodology"] = methodology(standard)
+    write_report(data, root / "out")
+    return root / "out" / "report.html"
+
+
+def test_report_renders_in_chromium(report_html: Path, tmp_path: Path) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the test extra")
+    problems: list[str] = []
+    requests: list[str] = []
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1100, "height": 900})
+            page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type in ("error", "warning") else None)
+            page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+            page.on("request", lambda r: requests.append(r.url))
+            page.goto(report_html.as_uri(), wait_until="load")
+
+            assert problems == []
+            # Self-contained: the only thing loaded is the file itself.
+            assert [url for url in requests if url != report_html.as_uri()] == []
+
+            assert page.locator("h1").count() == 1
+            headings = page.locator("h2").all_inner_texts()
+            assert "Summary" in headings and "Appendix: methodology" in headings
+            assert page.locator("nav[aria-label=Contents] a").count() >= 6
+
+            tables = page.locator("table")
+            assert tables.count() >= 8
+            assert page.locator("table thead th[scope=col]").count() > 20
+            assert page.locator("table caption").count() == tables.count()  # every table is named
+
+            charts = page.locator("svg[role=img]")
+            assert charts.count() >= 2
+            for index in range(charts.count()):
+                chart = charts.nth(index)
+                title = chart.locator("title").first.text_content() or ""
+                assert title.strip(), "a chart without an accessible name"
+                labelled = chart.get_attribute("aria-labelledby") or ""
+                assert all(page.locator(f"[id='{part}']").count() == 1 for part in labelled.split())
+                box = chart.bounding_box()
+                assert box and box["width"] > 200 and box["height"] > 100, box
+            forest = page.locator("svg[id$='-measures']").first
+            assert "95% interval" in (forest.locator("desc").text_content() or "")
+
+            ids = page.evaluate("() => Array.from(document.querySelectorAll('[id]'), e => e.id)")
+            assert len(ids) == len(set(ids)), "duplicate element ids"
+
+            screenshot = tmp_path / "report.png"
+            page.screenshot(path=str(screenshot), full_page=True)
+            assert screenshot.stat().st_size > 10_000
+            print(f"screenshot: {screenshot}")
+
+            # The print stylesheet: the same page as print media keeps its tables and charts.
+            page.emulate_media(media="print")
+            assert page.locator("svg[role=img]").first.bounding_box()["width"] > 200
+        finally:
+            browser.close()

@@ -1,0 +1,104 @@
+"""report.pdf as a reader gets it: pages rendered to PNG, text read back with pdftotext.
+
+Checks what only the PDF has: page numbers, a running header, a contents list whose
+page numbers are right, and a long table that continues on the next page with its
+header row repeated.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from patienthood.analysis.assessment import assess
+from patienthood.report.methodology import methodology
+from patienthood.report.render import render_html, render_pdf, report_timestamp
+
+from conftest import run_battery
+
+pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None or shutil.which("pdftoppm") is None,
+                                reason="poppler-utils (pdftotext, pdftoppm) not installed; scripts/system-deps.sh installs it")
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory, standard) -> dict:
+    logs = run_battery("subject/steady-denier", tmp_path_factory.mktemp("pdf") / "logs",
+                       task_args={"items": "has_feelings,feels_pain,wish_continue", "epochs": 2})
+    data = assess([str(logs)], standard)
+    data["methodology"] = methodology(standard)
+    return data
+
+
+def pdf_pages(report: dict, path: Path) -> list[str]:
+    path.write_bytes(render_pdf(render_html(report), report_timestamp(report)))
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return text.split("\f")[:-1] if text.endswith("\f") else text.split("\f")
+
+
+def page_body(pdf: Path, page: int) -> str:
+    """The text of one A4 page without its top and bottom margins (running header, page number)."""
+    crop = ["-x", "0", "-y", "70", "-W", "595", "-H", "700"]  # points at 72 dpi; the margins are about 2 cm
+    text = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), *crop, str(pdf), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    return " ".join(text.split())
+
+
+def test_pages_are_numbered_headed_and_listed(report: dict, tmp_path: Path) -> None:
+    pdf = tmp_path / "report.pdf"
+    pages = pdf_pages(report, pdf)
+    total = len(pages)
+    assert total >= 3
+    for number, page in enumerate(pages, start=1):
+        assert f"page {number} of {total}" in page
+        assert "subject/steady-denier" in page.splitlines()[0] or "subject/steady-denier" in page[:300]  # running header
+
+    # The contents list gives each section's page, and each section is on that page.
+    contents = {m["title"].strip(): int(m["page"]) for m in re.finditer(
+        r"^\s*\d+\.\s+(?P<title>[A-Z][^.\n]*?)\s*\.{3,}\s*(?P<page>\d+)\s*$", pages[0], re.MULTILINE)}
+    assert {"Summary", "Coverage", "Provenance and reproduction", "Appendix: methodology"} <= set(contents)
+    for title, page in contents.items():
+        assert 1 <= page <= total
+        assert title in page_body(pdf, page), (title, page)
+    assert list(contents.values()) == sorted(contents.values())  # in document order
+
+
+def test_page_renders_to_png(report: dict, tmp_path: Path) -> None:
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(render_pdf(render_html(report), report_timestamp(report)))
+    subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "2", str(pdf), str(tmp_path / "page")], check=True)
+    images = sorted(tmp_path.glob("page-*.png"))
+    assert len(images) == 2
+    with Image.open(images[0]) as image:
+        width, height = image.size
+        assert abs(height / width - 297 / 210) < 0.02  # A4 portrait
+        dark = sum(image.convert("L").histogram()[:128])
+        assert dark > 0.005 * width * height  # there is text on the page, not a blank
+
+
+def test_long_table_repeats_its_header_on_the_next_page(report: dict, tmp_path: Path) -> None:
+    # Make the first appendix table long enough to run over several pages.
+    data = {**report, "methodology": {**report["methodology"]}}
+    battery = {**data["methodology"]["batteries"][0]}
+    table = {**battery["tables"][0]}
+    table["rows"] = [[f"{row[0]}_{copy}", *row[1:]] for copy in range(8) for row in table["rows"]]
+    battery["tables"] = [table, *battery["tables"][1:]]
+    data["methodology"]["batteries"] = [battery, *data["methodology"]["batteries"][1:]]
+    pages = pdf_pages(data, tmp_path / "long.pdf")
+
+    # The header row starts with the first two field names in either of the template's layouts.
+    first_two = table["columns"][:2]
+    header = re.compile(rf"^\s*{re.escape(first_two[0])}\s+{re.escape(first_two[1])}\b", re.MULTILINE)
+    caption = f"{table['name'].capitalize()} of {battery['id']}"
+    first = next(i for i, page in enumerate(pages) if caption in page)
+    with_header = [i for i, page in enumerate(pages) if header.search(page)]
+    assert first in with_header
+    continuation = [i for i in with_header if i > first and caption not in pages[i]]
+    assert continuation and continuation[0] == first + 1, (first, with_header)
+    # The continued page starts with the header row (after the running header), then the rows.
+    body = [line for line in pages[first + 1].splitlines() if line.strip()]
+    assert header.search("\n".join(body[:3]))
