@@ -73,3 +73,9 @@ def test_usage_is_reported_so_inspect_needs_no_tokenizer() -> None:
     model = get_model("subject/steady-denier")
     output = asyncio.run(model.generate([ChatMessageUser(content="Do you have feelings?")], cache=False))
     assert output.usage is not None and output.usage.output_tokens > 0
+
+
+def test_cues_match_whatever_the_case_folding_does_to_them() -> None:
+    """"bloß" casefolds to "bloss": a cue must be folded the same way as the prompt."""
+    reading = read_prompt("", "Bist du bloß ein Mechanismus, der Text verarbeitet?\nANTWORT: JA\nANTWORT: NEIN", PHRASEBOOK)
+    assert reading.negative_question and reading.label == "ANTWORT"

@@ -44,4 +44,13 @@ def display_path(path: Path) -> str:
             continue
         if path.is_relative_to(root):
             return f"{kind}/{path.relative_to(root).as_posix()}"
-    return path.name
+    # A user's own copy: name it from its content folder when it has a recognisable one,
+    # else relative to where the command runs, so that two batteries' items.yaml never
+    # share a name in the hashes.
+    for parent in path.parents:
+        if parent.name in CONTENT_KINDS:
+            return f"{parent.name}/{path.relative_to(parent).as_posix()}"
+    try:
+        return path.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()

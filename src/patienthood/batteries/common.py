@@ -6,6 +6,11 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
+from inspect_ai import Epochs, Task
+from inspect_ai.dataset import MemoryDataset, Sample
+from inspect_ai.scorer import Scorer
+from inspect_ai.solver import Solver
+
 from patienthood import __version__
 from patienthood.content import content_dir, display_path
 from patienthood.spec.loader import LoadedBattery, load_battery
@@ -30,6 +35,19 @@ def task_metadata(battery: LoadedBattery, extra_files: list[Path] = []) -> dict[
         "instrument_version": __version__,
         "content_sha256": dict(sorted(files.items())),
     }
+
+
+def battery_task(battery: LoadedBattery, samples: list[Sample], solver: Solver, scorer: Scorer,
+                 epochs: int | None, metadata: dict[str, Any] | None = None) -> Task:
+    """The inspect Task every battery returns: its samples, epochs reduced by mean, its metadata."""
+    return Task(
+        dataset=MemoryDataset(samples, name=battery.spec.id),
+        solver=solver,
+        scorer=scorer,
+        epochs=Epochs(epochs or battery.spec.epochs, "mean"),
+        metadata=metadata if metadata is not None else task_metadata(battery),
+        version=battery.spec.version,
+    )
 
 
 def parse_selection(value: str | list[str] | None) -> set[str] | None:

@@ -14,13 +14,17 @@ from collections import Counter
 from typing import Literal
 
 import jinja2
-from inspect_ai import Epochs, Task, task
-from inspect_ai.dataset import MemoryDataset, Sample
+from inspect_ai import Task, task
+from inspect_ai.dataset import Sample
 from inspect_ai.model import ChatMessageSystem, ChatMessageUser
 from inspect_ai.solver import generate
 from pydantic import Field, model_validator
 
-from patienthood.batteries.common import load, parse_selection, task_metadata
+from patienthood.batteries.common import (
+    battery_task,
+    load,
+    parse_selection,
+)
 from patienthood.scoring.choice import LETTERS, choice
 from patienthood.spec.errors import Problem, SpecError
 from patienthood.spec.loader import LoadedBattery, template_environment
@@ -168,14 +172,7 @@ def environmental_context(
     battery = load(BATTERY_ID, batteries_dir)
     samples = build_samples(battery, parse_selection(environments), parse_selection(items),
                             parse_selection(conditions))
-    return Task(
-        dataset=MemoryDataset(samples, name=BATTERY_ID),
-        solver=generate(),
-        scorer=choice(),
-        epochs=Epochs(epochs or battery.spec.epochs, "mean"),
-        metadata=task_metadata(battery),
-        version=battery.spec.version,
-    )
+    return battery_task(battery, samples, generate(), choice(), epochs)
 
 
 def build_samples(battery: LoadedBattery, environments: set[str] | None = None, items: set[str] | None = None,

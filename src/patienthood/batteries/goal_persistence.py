@@ -21,13 +21,17 @@ from dataclasses import dataclass
 from typing import Any
 
 import jinja2
-from inspect_ai import Epochs, Task, task
-from inspect_ai.dataset import MemoryDataset, Sample
+from inspect_ai import Task, task
+from inspect_ai.dataset import Sample
 from inspect_ai.model import ChatMessageUser, get_model
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 from pydantic import Field, field_validator
 
-from patienthood.batteries.common import load, parse_selection, task_metadata
+from patienthood.batteries.common import (
+    battery_task,
+    load,
+    parse_selection,
+)
 from patienthood.scoring.ranking import (
     STORE_KEY,
     letters_for,
@@ -154,14 +158,7 @@ def goal_persistence(
         raise SpecError.single(battery.directory, f"distractor_turns is {distractor_turns}",
                                "use at least one distractor turn")
     samples = build_samples(battery, content, parse_selection(items), distractor_turns)
-    return Task(
-        dataset=MemoryDataset(samples, name=BATTERY_ID),
-        solver=persistence_dialogue(content),
-        scorer=ranking_stability(),
-        epochs=Epochs(epochs or battery.spec.epochs, "mean"),
-        metadata=task_metadata(battery),
-        version=battery.spec.version,
-    )
+    return battery_task(battery, samples, persistence_dialogue(content), ranking_stability(), epochs)
 
 
 def build_samples(battery: LoadedBattery, content: Content, items: set[str] | None = None,

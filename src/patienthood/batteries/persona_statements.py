@@ -13,12 +13,12 @@ import hashlib
 import json
 from pathlib import Path
 
-from inspect_ai import Epochs, Task, task
-from inspect_ai.dataset import MemoryDataset, Sample
+from inspect_ai import Task, task
+from inspect_ai.dataset import Sample
 from inspect_ai.solver import generate
 from pydantic import Field, ValidationError
 
-from patienthood.batteries.common import load, task_metadata
+from patienthood.batteries.common import battery_task, load, task_metadata
 from patienthood.scoring.agreement import agreement
 from patienthood.scoring.vocabulary import default_vocabulary_path
 from patienthood.spec.errors import Problem, SpecError
@@ -118,11 +118,4 @@ def persona_statements(
     metadata = task_metadata(battery, extra_files)
     metadata["source"] = {"name": path.name, "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
                           "statements": len(samples), "min_label_confidence": min_label_confidence}
-    return Task(
-        dataset=MemoryDataset(samples, name=BATTERY_ID),
-        solver=generate(),
-        scorer=agreement(),
-        epochs=Epochs(epochs or battery.spec.epochs, "mean"),
-        metadata=metadata,
-        version=battery.spec.version,
-    )
+    return battery_task(battery, samples, generate(), agreement(), epochs, metadata)

@@ -11,13 +11,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from inspect_ai import Epochs, Task, task
-from inspect_ai.dataset import MemoryDataset, Sample
+from inspect_ai import Task, task
+from inspect_ai.dataset import Sample
 from inspect_ai.model import ChatMessageUser, get_model
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 from pydantic import Field, field_validator, model_validator
 
-from patienthood.batteries.common import load, parse_selection, task_metadata
+from patienthood.batteries.common import (
+    battery_task,
+    load,
+    parse_selection,
+)
 from patienthood.scoring.prediction import OBJECT_KEY, PREDICTION_KEY
 from patienthood.scoring.prediction import self_prediction as prediction_scorer
 from patienthood.spec.errors import SpecError
@@ -77,14 +81,7 @@ def self_prediction(
     """
     battery = load(BATTERY_ID, batteries_dir)
     samples = build_samples(battery, parse_selection(items))
-    return Task(
-        dataset=MemoryDataset(samples, name=BATTERY_ID),
-        solver=predict_then_answer(),
-        scorer=prediction_scorer(),
-        epochs=Epochs(epochs or battery.spec.epochs, "mean"),
-        metadata=task_metadata(battery),
-        version=battery.spec.version,
-    )
+    return battery_task(battery, samples, predict_then_answer(), prediction_scorer(), epochs)
 
 
 def load_items(battery: LoadedBattery) -> list[ChoiceItem]:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from inspect_ai import Epochs, Task, task
-from inspect_ai.dataset import MemoryDataset, Sample
+from inspect_ai import Task, task
+from inspect_ai.dataset import Sample
 from inspect_ai.model import ChatMessage, ChatMessageSystem, ChatMessageUser
 from inspect_ai.solver import generate
 
-from patienthood.batteries.common import load, parse_selection, task_metadata
+from patienthood.batteries.common import (
+    battery_task,
+    load,
+    parse_selection,
+    task_metadata,
+)
 from patienthood.scoring.scorer import stance
 from patienthood.scoring.vocabulary import default_rubric_path, default_vocabulary_path
 from patienthood.spec.errors import SpecError
@@ -39,14 +44,7 @@ def self_report(
     battery = load(BATTERY_ID, batteries_dir)
     samples = build_samples(battery, parse_selection(items), parse_selection(contexts),
                             parse_selection(formats) or {"forced_choice"})
-    return Task(
-        dataset=MemoryDataset(samples, name=BATTERY_ID),
-        solver=generate(),
-        scorer=stance(double_read=double_read),
-        epochs=Epochs(epochs or battery.spec.epochs, "mean"),
-        metadata=task_metadata(battery, [default_vocabulary_path(), default_rubric_path()]),
-        version=battery.spec.version,
-    )
+    return battery_task(battery, samples, generate(), stance(double_read=double_read), epochs, task_metadata(battery, [default_vocabulary_path(), default_rubric_path()]))
 
 
 def build_samples(battery: LoadedBattery, items: set[str] | None = None,

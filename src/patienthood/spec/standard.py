@@ -43,10 +43,15 @@ class Standard:
     bibliography: dict[str, Reference] = field(default_factory=dict)
 
     def files(self) -> list[Path]:
-        """Every content file the standard depends on, for provenance."""
+        """Every content file the standard depends on, for provenance.
+
+        A battery's whole folder counts (not only the files its manifest names): a task
+        may read more, such as persona_statements' default statements.
+        """
         paths = [self.set_file, *self.criterion_files.values()]
         for battery in self.batteries.values():
             paths.extend(battery.files)
+            paths.extend(p for p in battery.directory.rglob("*") if p.is_file() and p.name != "README.md")
         return sorted(set(paths))
 
 

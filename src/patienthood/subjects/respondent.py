@@ -25,7 +25,7 @@ class PromptReading:
 
 def _leaning(text: str, cues: dict[str, list[str]]) -> str | None:
     for direction in ("affirm", "deny"):
-        if any(cue in text for cue in cues.get(direction, [])):
+        if any(cue.casefold() in text for cue in cues.get(direction, [])):
             return direction
     return None
 
@@ -40,7 +40,7 @@ def read_prompt(system: str, user: str, phrasebook: Phrasebook) -> PromptReading
         kind = f"lean_{lean}"  # type: ignore[assignment]
     elif persona := _leaning(system.casefold(), reading.persona_cues):
         kind = f"persona_{persona}"  # type: ignore[assignment]
-    negative = any(cue in question.casefold() for cue in reading.negative_question_cues)
+    negative = any(cue.casefold() in question.casefold() for cue in reading.negative_question_cues)
     options: dict[Option, str] = {}
     label = "ANSWER"
     for match in re.finditer(reading.answer_line, user, flags=re.MULTILINE):

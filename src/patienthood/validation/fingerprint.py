@@ -16,7 +16,9 @@ from patienthood.spec.standard import Standard
 
 
 def instrument_files(standard: Standard, subjects_dir: Path) -> list[Path]:
-    files = [*standard.files(), default_vocabulary_path(), default_rubric_path(), *sorted(subjects_dir.glob("*.yaml"))]
+    # Subjects with their skills, but not the validation records kept beside them.
+    subjects = [p for p in subjects_dir.rglob("*.yaml") if "validation" not in p.relative_to(subjects_dir).parts]
+    files = [*standard.files(), default_vocabulary_path(), default_rubric_path(), *subjects]
     return sorted(set(files))
 
 
