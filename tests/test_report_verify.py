@@ -123,7 +123,7 @@ def test_one_changed_byte_in_a_criteria_file_fails(logs: Path, tmp_path: Path) -
     flip_byte(path, offset)
     result = invoke("verify", str(out))
     assert result.exit_code == 1
-    assert "content consistent-self-reports.yaml: SHA-256 differs from manifest.json" in result.output
+    assert "content criteria/consistent-self-reports.yaml: SHA-256 differs from manifest.json" in result.output
     assert "output report.json: differs" in result.output  # the rationale is printed in the report
 
 
