@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 SET ?= baseline
 SEEDS ?= 0,1,2
 
-.PHONY: demo test install system-deps clean
+.PHONY: demo test install test-deps system-deps clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,9 @@ install: system-deps $(VENV)/.installed
 system-deps:
 	@bash scripts/system-deps.sh
 
+test-deps:
+	@bash scripts/system-deps.sh --test
+
 # Validate the instrument on every calibration subject (all batteries, several seeds),
 # then write one report per subject from its seed-0 logs, each carrying the validation.
 demo: install
@@ -32,7 +35,7 @@ demo: install
 	done
 	@echo "reports: out/validation/ and one folder per subject:" $$(ls -d out/subject-*)
 
-test: install
+test: install test-deps
 	$(BIN)/python -m pytest -q
 
 clean:

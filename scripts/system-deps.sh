@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # Debian libraries the project needs outside Python: Pango, HarfBuzz's subsetter and
-# fonts for WeasyPrint's PDF, poppler-utils (pdftoppm, pdftotext) for the PDF tests, chromium for the
-# HTML report's browser test. Installs only what is missing.
+# fonts for WeasyPrint's PDF; with --test also poppler-utils (pdftoppm, pdftotext) for the
+# PDF tests and chromium for the HTML report's browser test. Installs only what is missing.
 set -euo pipefail
 missing=()
 ldconfig -p | grep -q 'libpango-1.0.so' || missing+=(libpango-1.0-0)
 ldconfig -p | grep -q 'libpangoft2-1.0.so' || missing+=(libpangoft2-1.0-0)
 ldconfig -p | grep -q 'libharfbuzz-subset.so' || missing+=(libharfbuzz-subset0)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
-command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
-# Debian's chromium for the report's browser test (Playwright drives it; no browser download).
-[ -x /usr/bin/chromium ] || missing+=(chromium)
+if [ "${1:-}" = "--test" ]; then
+  command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+  # Debian's chromium for the report's browser test (Playwright drives it; no browser download).
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "installing Debian packages: ${missing[*]}"
 sudo=""
