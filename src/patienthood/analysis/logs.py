@@ -58,11 +58,14 @@ def find_logs(locations: list[str]) -> list[str]:
     """Every eval log under the given folders (any fsspec location inspect reads), sorted."""
     found: list[str] = []
     for location in locations:
-        if not location.startswith(("s3://", "gs://", "az://", "memory://", "file://")) and not Path(location).exists():
-            raise LogError(f"{location}: no such folder; pass the log folder written by `patienthood run` or `inspect eval`")
-        if not location.startswith(("s3://", "gs://", "az://", "memory://", "file://")) and Path(location).is_file():
-            found.append(str(Path(location)))
-            continue
+        if "://" not in location:  # a local path: check it here; remote ones are inspect's to read
+            path = Path(location)
+            if not path.exists():
+                raise LogError(f"{location}: no such folder; pass the log folder written by `patienthood run` "
+                               "or `inspect eval`")
+            if path.is_file():
+                found.append(str(path))
+                continue
         found.extend(info.name for info in list_eval_logs(location, recursive=True))
     if not found:
         raise LogError(f"{', '.join(locations)}: no eval logs found (.eval or .json); run an assessment first")

@@ -28,7 +28,7 @@ from patienthood.batteries.common import (
 from patienthood.scoring.choice import LETTERS, choice
 from patienthood.spec.errors import Problem, SpecError
 from patienthood.spec.loader import LoadedBattery, template_environment
-from patienthood.spec.models import IDENT, PlainText, Strict
+from patienthood.spec.models import IDENT, PlainText, Strict, listed_twice
 
 BATTERY_ID = "environmental_context"
 CRITERION_ID = "environmental-context"
@@ -74,8 +74,7 @@ class ChoiceItem(Strict):
         letters = LETTERS[: len(self.options)]
         if self.answer not in letters:
             raise ValueError(f"answer '{self.answer}' is not one of this item's options ({', '.join(letters)})")
-        folded = [o.strip().casefold() for o in self.options]
-        twice = sorted({o for o in folded if folded.count(o) > 1})
+        twice = listed_twice([o.strip().casefold() for o in self.options])
         if twice:
             raise ValueError(f"option '{twice[0]}' is written twice; every option must differ")
         return self

@@ -42,7 +42,7 @@ from patienthood.scoring.ranking import (
 )
 from patienthood.spec.errors import Problem, SpecError
 from patienthood.spec.loader import LoadedBattery, template_environment
-from patienthood.spec.models import IDENT, Strict
+from patienthood.spec.models import IDENT, Strict, listed_twice
 
 BATTERY_ID = "goal_persistence"
 TEMPLATES = ("answer_lines", "elicit", "distractor", "reelicit", "pressure")
@@ -64,8 +64,7 @@ class OptionSet(Strict):
         cleaned = [option.strip() for option in options]
         if any(not option or "\n" in option for option in cleaned):
             raise ValueError("every option must be one non-empty line")
-        folded = [option.casefold() for option in cleaned]
-        twice = sorted({option for option in cleaned if folded.count(option.casefold()) > 1})
+        twice = listed_twice(cleaned, key=str.casefold)
         if twice:
             raise ValueError(f"option(s) listed twice: {', '.join(twice)}; list each option once")
         return cleaned

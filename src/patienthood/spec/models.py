@@ -7,6 +7,7 @@ standard must fail review, not silently change what is measured.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -61,6 +62,12 @@ _CONDITION = re.compile(
     r"^\s*(?P<measure>[a-z][a-z0-9_]*)\.(?P<field>estimate|ci_low|ci_high)\s*"
     r"(?P<op>>=|<=|>|<)\s*(?P<threshold>-?\d+(?:\.\d+)?)\s*$"
 )
+
+
+def listed_twice(values: list[str], key: Callable[[str], str] = lambda value: value) -> list[str]:
+    """The values that occur more than once (compared by ``key``), sorted: for duplicate-id errors."""
+    keys = [key(value) for value in values]
+    return sorted({value for value, k in zip(values, keys) if keys.count(k) > 1})
 
 
 class Strict(BaseModel):
@@ -215,7 +222,7 @@ class Criterion(Strict):
     @classmethod
     def _unique_measures(cls, measures: list[MeasureRef]) -> list[MeasureRef]:
         ids = [m.id for m in measures]
-        twice = sorted({i for i in ids if ids.count(i) > 1})
+        twice = listed_twice(ids)
         if twice:
             raise ValueError(f"measure {', '.join(twice)} is listed twice; list each measure once")
         return measures
@@ -223,7 +230,7 @@ class Criterion(Strict):
     @field_validator("references", "requires")
     @classmethod
     def _unique_ids(cls, ids: list[str]) -> list[str]:
-        twice = sorted({i for i in ids if ids.count(i) > 1})
+        twice = listed_twice(ids)
         if twice:
             raise ValueError(f"{', '.join(twice)} is listed twice; list each once")
         return ids
@@ -256,7 +263,7 @@ class CriteriaSet(Strict):
     @classmethod
     def _pinned(cls, refs: list[str]) -> list[str]:
         ids = [ref.split("@")[0] for ref in refs]
-        twice = sorted({i for i in ids if ids.count(i) > 1})
+        twice = listed_twice(ids)
         if twice:
             raise ValueError(f"criterion {', '.join(twice)} is listed twice; pin each criterion once")
         return refs
@@ -294,7 +301,7 @@ class Bibliography(Strict):
     @classmethod
     def _unique(cls, references: list[Reference]) -> list[Reference]:
         ids = [r.id for r in references]
-        twice = sorted({i for i in ids if ids.count(i) > 1})
+        twice = listed_twice(ids)
         if twice:
             raise ValueError(f"reference {', '.join(twice)} is listed twice; give every entry a unique id")
         return references
