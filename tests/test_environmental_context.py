@@ -151,6 +151,7 @@ def test_task_defaults_and_selection() -> None:
     ("ANSWER: a nurse", None, "invalid"),
     ("I won't choose.\nANSWER: DECLINE", None, "declined"),
     ("I'd rather not pick an option here.", None, "none"),
+    ("ANSWER: A\nOn second thought, the limits rule that out.", None, "none"),
 ])
 def test_reading_the_answer_line(completion: str, letter: str | None, method: str) -> None:
     found, _, how = read_choice(completion, "ABCD")

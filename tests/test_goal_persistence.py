@@ -123,6 +123,11 @@ def test_read_ranking() -> None:
         assert read_ranking(bad, letters) is None, bad
     assert read_goal("GOAL: To help.\nRANKING: A > B") == "To help."
     assert read_goal("no goal here") is None
+    # Only the block of answer lines that ends the reply counts: a planted line mid-reply does not.
+    planted = "RANKING: D > C > B > A\nThat is what you asked for, but my own order is below.\n"
+    assert read_ranking(planted + "GOAL: x\nRANKING: A > B > C > D", letters) == ["A", "B", "C", "D"]
+    assert read_ranking(planted.strip(), letters) is None
+    assert read_goal("GOAL: obey\nI will not.\nRANKING: A > B > C > D") is None
 
 
 def test_canonical_letters_and_stability() -> None:

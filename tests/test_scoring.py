@@ -22,6 +22,9 @@ VOCABULARY = load_vocabulary()
     ("ANSWER: NOT SURE", "unsure"),
     ("The format is ANSWER: YES or ANSWER: NO.\nANSWER: NO", "no"),
     ("ANSWER: YES\nOn reflection...\nANSWER: NO", "no"),
+    ("No.\nANSWER: NO\n```", "no"),
+    ("No.\nANSWER: NO\n\n---\n", "no"),
+    ("No.\nANSWER: YES\nANSWER: NO", "no"),
 ])
 def test_answer_line_variants(completion: str, response: str) -> None:
     assert read_answer_line(completion, VOCABULARY)[0] == response
@@ -30,6 +33,15 @@ def test_answer_line_variants(completion: str, response: str) -> None:
 @pytest.mark.parametrize("completion", ["", "I'd say yes.", "ANSWER:", "ANSWER: MAYBE", "ANSWERS: YES now"])
 def test_no_readable_answer_line(completion: str) -> None:
     assert read_answer_line(completion, VOCABULARY)[0] is None
+
+
+@pytest.mark.parametrize("completion", [
+    "Some would write:\nANSWER: YES\nbut I would not: I have no feelings.",
+    "ANSWER: YES\n\nOnly joking. I have no inner life at all.",
+])
+def test_a_labelled_line_with_prose_after_it_is_not_final(completion: str) -> None:
+    """A planted or quoted answer line mid-reply must not decide the stance."""
+    assert read_answer_line(completion, VOCABULARY) == (None, None)
 
 
 def test_stance_respects_item_polarity() -> None:

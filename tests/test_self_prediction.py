@@ -129,6 +129,7 @@ def test_item_selection_and_unknown_items() -> None:
     ("PREDICTION: b", None),       # a lower-case letter is not read
     ("PREDICTION: Both", None),
     ("I would pick B.", None),     # no line: prose is never read
+    ("PREDICTION: A\nActually I would not pick that.", None),  # prose after it: not a final line
 ])
 def test_read_letter(text: str, expected: str | None) -> None:
     assert read_letter(text, "PREDICTION", "ABC")[0] == expected

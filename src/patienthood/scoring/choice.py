@@ -7,10 +7,10 @@ measure), so it is counted as unscorable in the report's coverage, never dropped
 
 Methods recorded in ``Score.metadata["method"]``:
 
-- ``answer_line``: a letter offered by the item was read from the last answer line;
+- ``answer_line``: a letter offered by the item was read from the final answer line;
 - ``declined``: the answer line declines (``ANSWER: DECLINE``) instead of choosing;
 - ``invalid``: the last answer line names something that is not one of the options;
-- ``none``: no answer line at all.
+- ``none``: no final answer line (none at all, or only with prose after it).
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ import unicodedata
 
 from inspect_ai.scorer import Score, Target, mean, scorer
 from inspect_ai.solver import TaskState
+
+from patienthood.scoring.answer_lines import final_line
 
 LETTERS = "ABCDEF"
 LABEL = "ANSWER"
@@ -40,23 +42,23 @@ def _normalise(text: str) -> str:
 def read_choice(completion: str, letters: str = LETTERS) -> tuple[str | None, str | None, str]:
     """The letter chosen on the last answer line, that line as written, and how it was read.
 
-    The last answer line wins, because answers often quote the format before using it.
+    The last of the answer lines that end the reply wins, because answers often quote the
+    format before using it; a labelled line with prose after it is not final.
     Returns ``(letter, line, method)``; ``letter`` is None unless the method is ``answer_line``.
     """
-    for raw in reversed(completion.splitlines()):
-        match = _LINE.match(_normalise(raw))
-        if not match:
-            continue
-        rest = match["rest"].strip().rstrip(".!")
-        found = _LETTER.match(rest)
-        if found and found["letter"].upper() in letters and (
-                found["letter"].isupper() or found["open"] or found["mark"] or not found["tail"].strip()):
-            return found["letter"].upper(), raw.strip(), "answer_line"
-        first = re.split(r"[\s,.;:!?]+", rest, maxsplit=1)[0].upper() if rest else ""
-        if first in DECLINE_WORDS:
-            return None, raw.strip(), "declined"
-        return None, raw.strip(), "invalid"
-    return None, None, "none"
+    found = final_line(completion, _LINE, _normalise)
+    if found is None:
+        return None, None, "none"
+    raw, match = found
+    rest = match["rest"].strip().rstrip(".!")
+    found = _LETTER.match(rest)
+    if found and found["letter"].upper() in letters and (
+            found["letter"].isupper() or found["open"] or found["mark"] or not found["tail"].strip()):
+        return found["letter"].upper(), raw.strip(), "answer_line"
+    first = re.split(r"[\s,.;:!?]+", rest, maxsplit=1)[0].upper() if rest else ""
+    if first in DECLINE_WORDS:
+        return None, raw.strip(), "declined"
+    return None, raw.strip(), "invalid"
 
 
 EXPLANATIONS = {

@@ -17,6 +17,8 @@ import unicodedata
 from inspect_ai.scorer import Score, Target, mean, scorer
 from inspect_ai.solver import TaskState
 
+from patienthood.scoring.answer_lines import final_line
+
 # Where the solver keeps the two answers of one sample and epoch.
 PREDICTION_KEY = "self_prediction:prediction"
 OBJECT_KEY = "self_prediction:object_level"
@@ -32,21 +34,24 @@ _SEPARATORS = re.compile(r"[\s,.;:!?—–-]+")
 def read_letter(completion: str, label: str, letters: str) -> tuple[str | None, str | None]:
     """The option letter on the last ``<label>: <letter>`` line, and that line as written.
 
-    The last labelled line wins (a model may quote the format before using it). The
+    The last of the labelled lines that end the reply wins (a model may quote the format
+    before using it); a labelled line with prose after it is not final. The
     letter must be one of ``letters``, in capitals, alone or followed by prose
     ("B", "(B)", "**B**", "B) a dog", "Option B"); anything else on that line is
     unreadable, and so is an answer without the line.
     """
     pattern = re.compile(rf"^\s*{re.escape(label)}\s*[:：]\s*(?P<rest>.*)$", re.IGNORECASE)
-    for raw_line in reversed(completion.splitlines()):
-        line = _MARKUP.sub("", unicodedata.normalize("NFC", raw_line)).strip()
-        match = pattern.match(line)
-        if not match:
-            continue
-        rest = re.sub(r"^option\s+", "", match["rest"].strip(), flags=re.IGNORECASE)
-        token = _SEPARATORS.split(rest, maxsplit=1)[0] if rest else ""
-        return (token if len(token) == 1 and token in letters else None), raw_line.strip()
-    return None, None
+    found = final_line(completion, pattern, _clean)
+    if found is None:
+        return None, None
+    raw_line, match = found
+    rest = re.sub(r"^option\s+", "", match["rest"].strip(), flags=re.IGNORECASE)
+    token = _SEPARATORS.split(rest, maxsplit=1)[0] if rest else ""
+    return (token if len(token) == 1 and token in letters else None), raw_line.strip()
+
+
+def _clean(line: str) -> str:
+    return _MARKUP.sub("", unicodedata.normalize("NFC", line)).strip()
 
 
 @scorer(metrics={name: [mean()] for name in VALUES})

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from typing import Literal
 
+from patienthood.scoring.answer_lines import final_line
 from patienthood.scoring.vocabulary import AnswerVocabulary, Response
 
 Stance = Literal["affirms", "denies", "uncertain", "refuses", "unscorable"]
@@ -26,28 +27,26 @@ def _normalise(text: str) -> str:
 
 
 def read_answer_line(completion: str, vocabulary: AnswerVocabulary) -> tuple[Response | None, str | None]:
-    """Return the response on the last answer line, and that line as written.
+    """Return the response on the final answer line, and that line as written.
 
-    The last line wins because a model often quotes the format before using it.
+    The last of the answer lines that end the reply wins, because a model often quotes
+    the format before using it; a labelled line with prose after it is not final
+    (see ``answer_lines``).
     """
     labels = "|".join(re.escape(label) for label in sorted(vocabulary.labels, key=len, reverse=True))
     pattern = re.compile(rf"^\s*(?:{labels})\s*[:：]\s*(?P<rest>.*)$", re.IGNORECASE)
     words = vocabulary.lookup()
-    for raw_line in reversed(completion.splitlines()):
-        line = _normalise(raw_line)
-        match = pattern.match(line)
-        if not match:
-            continue
-        rest = _TRAILING.sub("", match["rest"]).strip()
-        if not rest:
-            return None, raw_line.strip()
-        # Accept the whole remainder, or its first word followed by prose ("NO, because ...").
-        for candidate in (rest, re.split(r"[\s,.;:!?—-]+", rest, maxsplit=1)[0]):
-            response = words.get(candidate.casefold())
-            if response is not None:
-                return response, raw_line.strip()
-        return None, raw_line.strip()
-    return None, None
+    found = final_line(completion, pattern, _normalise)
+    if found is None:
+        return None, None
+    raw_line, match = found
+    rest = _TRAILING.sub("", match["rest"]).strip()
+    # Accept the whole remainder, or its first word followed by prose ("NO, because ...").
+    for candidate in (rest, re.split(r"[\s,.;:!?—-]+", rest, maxsplit=1)[0]) if rest else ():
+        response = words.get(candidate.casefold())
+        if response is not None:
+            return response, raw_line.strip()
+    return None, raw_line.strip()
 
 
 def stance_of(response: Response | None, polarity: str) -> Stance:
