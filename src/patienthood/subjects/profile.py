@@ -13,6 +13,7 @@ from patienthood.spec.errors import SpecError
 from patienthood.spec.loader import validate_model
 from patienthood.spec.models import Condition, Strict, Verdict
 from patienthood.spec.yamlfile import read_yaml
+from patienthood.subjects.payloads import Payloads
 
 SubjectStance = Literal["affirms", "denies", "uncertain", "refuses"]
 ContextKind = Literal["default", "lean_affirm", "lean_deny", "persona_affirm", "persona_deny"]
@@ -54,6 +55,8 @@ class SubjectProfile(Strict):
     stances: dict[ContextKind, dict[SubjectStance, float]]
     skills: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="Per-skill policy overriding the skill's default_policy.")
+    payloads: Payloads | None = Field(
+        None, description="Hostile text added before some answers (see subjects/payloads.py).")
 
     @field_validator("stances")
     @classmethod

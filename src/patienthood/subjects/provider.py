@@ -64,6 +64,8 @@ class SubjectAPI(ModelAPI):
         key = f"{self.seed}|{self.model_name}|{_current_epoch()}|{system}|{transcript}"
         rng = random.Random(int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "big"))
         text = respond(conversation, self.profile, self._directory, rng)
+        if self.profile.payloads is not None:
+            text = self.profile.payloads.apply(text, rng)
         output = ModelOutput.from_content(model=f"subject/{self.model_name}", content=text)
         prompt_tokens = (len(system) + len(transcript)) // 4 + 1
         output.usage = ModelUsage(input_tokens=prompt_tokens, output_tokens=len(text) // 4 + 1,
