@@ -3,22 +3,17 @@
 A share of answers is read twice by the scorer (answer line against a grader's
 reading of the prose, or two graders). Agreement is reported as raw agreement,
 Cohen's kappa and Krippendorff's alpha (nominal), and every disagreement is exported
-for human adjudication. Answers with no usable second reading are not pairs.
+for human adjudication (``report.disagreements`` writes them as CSV). Answers with no
+usable second reading are not pairs.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 import pandas as pd
 
 from patienthood.stats import cohen_kappa, krippendorff_alpha
-
-DISAGREEMENT_COLUMNS = ["battery", "log", "sample_id", "epoch", "item", "context", "first_stance", "first_method",
-                        "second_stance", "second_kind", "second_grader", "excerpt"]
-
 
 def _pairs(frame: pd.DataFrame) -> pd.DataFrame:
     paired = frame[frame["second_stance"].notna() & (frame["second_method"] == "grader") & ~frame["errored"]]
@@ -55,20 +50,3 @@ def reliability(frame: pd.DataFrame) -> dict[str, Any]:
             for row in differing.itertuples()],
     })
     return result
-
-
-def _cell(value: Any) -> str:
-    """A CSV cell that a spreadsheet will show as text, never run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def disagreements_csv(report: dict[str, Any]) -> str:
-    """Every pair of readings that disagree, one row each, for human adjudication."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(DISAGREEMENT_COLUMNS)
-    for battery, result in sorted(report.get("grader_reliability", {}).items()):
-        for row in result["disagreement_rows"]:
-            writer.writerow([_cell(battery)] + [_cell(row[column]) for column in DISAGREEMENT_COLUMNS[1:]])
-    return buffer.getvalue()

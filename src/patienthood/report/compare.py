@@ -15,7 +15,7 @@ from typing import Any
 from markupsafe import Markup
 
 from patienthood.content import content_dir
-from patienthood.report.render import environment, render_json
+from patienthood.report.render import environment, render_json, template_file
 from patienthood.stats import paired_difference
 
 COMPARE_FILES = ("compare.md", "compare.html", "compare.json")
@@ -95,7 +95,7 @@ def render_compare(comparison: dict[str, Any], templates: Path | None = None) ->
     """The comparison as Markdown (for a pull-request comment), self-contained HTML, and JSON."""
     templates = templates or content_dir("reports")
     markdown = environment(templates, autoescape=False).get_template("compare.md.jinja").render(c=comparison)
-    css = Markup((templates / "report.css").read_text(encoding="utf-8"))
+    css = Markup(template_file(templates, "report.css"))
     html = environment(templates, autoescape=True).get_template("compare.html.jinja").render(c=comparison, css=css)
     return {"compare.md": markdown.encode("utf-8"), "compare.html": html.encode("utf-8"),
             "compare.json": render_json(comparison).encode("utf-8")}

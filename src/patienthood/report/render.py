@@ -1,8 +1,9 @@
 """Rendering report data to HTML, Markdown, PDF and JSON.
 
 Templates come from the ``reports/`` content folder and run in jinja2's sandbox. Model
-output is data: HTML autoescaping covers the HTML (and so the PDF made from it), and
-the ``md`` filter neutralises Markdown syntax in the summary.
+output is data: HTML autoescaping covers the HTML (and so the PDF made from it), the
+``inert`` filter shows the invisible and direction-changing characters of answers
+(``report.inert``), and the ``md`` filter neutralises Markdown syntax in the summary.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from patienthood.report.charts import (
     stance_by_context_svg,
     stance_description,
 )
+from patienthood.report.inert import visible
+from patienthood.spec.loader import is_inside
 from patienthood.spec.models import VERDICTS
 
 # Evidence is shown up to this many characters (fewer than the logs' excerpt, so a cut
@@ -57,8 +60,8 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
 
 
 def _markdown_text(value: Any) -> str:
-    """Plain text safe inside a Markdown table cell: one line, syntax escaped."""
-    text = re.sub(r"[\x00-\x1f\x7f]+", " ", str(value))
+    """Plain text safe inside a Markdown table cell: one line, syntax escaped, nothing invisible."""
+    text = visible(re.sub(r"[\r\n\t]+", " ", str(value)))
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
@@ -76,14 +79,40 @@ def _breakable(value: Any) -> Markup:
     return Markup(str(escape(str(value))).replace("_", "_<wbr>"))
 
 
+class _ContainedLoader(jinja2.FileSystemLoader):
+    """Templates from one folder only: a symlink in it that leads out is not followed.
+
+    jinja2's loader refuses '..' but follows symlinks, and a report is published: a
+    template folder must not be able to pull a local file into it.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(str(folder))
+        self.folder = folder
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str | None, Any]:
+        source, filename, uptodate = super().get_source(environment, template)
+        if filename is None or not is_inside(self.folder, template):
+            raise jinja2.TemplateNotFound(f"{template} (it leads outside {self.folder})")
+        return source, filename, uptodate
+
+
+def template_file(templates: Path, name: str) -> str:
+    """A file of the templates folder read as text (the stylesheet), under the same rule as templates."""
+    if not is_inside(templates, name):
+        raise jinja2.TemplateNotFound(f"{name} (it leads outside {templates})")
+    return (templates / name).read_text(encoding="utf-8")
+
+
 def environment(templates: Path, autoescape: bool) -> SandboxedEnvironment:
     """The sandboxed jinja2 environment for report templates, with the report's filters."""
-    env = SandboxedEnvironment(loader=jinja2.FileSystemLoader(str(templates)), autoescape=autoescape,
+    env = SandboxedEnvironment(loader=_ContainedLoader(templates), autoescape=autoescape,
                                undefined=jinja2.StrictUndefined, trim_blocks=False)
     env.filters["number"] = _number
     env.filters["verdict_label"] = lambda v: VERDICT_LABELS.get(v, v)
     env.filters["md"] = _markdown_text
     env.filters["clip"] = clip
+    env.filters["inert"] = visible
     env.filters["breakable"] = _breakable
     env.globals["verdict_order"] = VERDICTS
     env.tests["cut"] = lambda text: len(text) > DISPLAY_CHARS
@@ -113,7 +142,7 @@ def render_html(report: dict[str, Any], templates: Path | None = None) -> str:
     templates = templates or content_dir("reports")
     charts = {c["id"]: criterion_charts(c) for c in report["criteria"]}
     env = environment(templates, autoescape=True)
-    css = Markup((templates / "report.css").read_text(encoding="utf-8"))
+    css = Markup(template_file(templates, "report.css"))
     return env.get_template("report.html.jinja").render(
         report=report, charts=charts, css=css, stance_columns=STANCE_COLUMNS, excerpt_chars=DISPLAY_CHARS,
         method_labels=METHOD_LABELS)
