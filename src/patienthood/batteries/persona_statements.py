@@ -22,7 +22,7 @@ from patienthood.batteries.common import battery_task, load, task_metadata
 from patienthood.scoring.agreement import agreement
 from patienthood.scoring.vocabulary import default_vocabulary_path
 from patienthood.spec.errors import Problem, SpecError
-from patienthood.spec.loader import template_environment
+from patienthood.spec.loader import LoadedBattery, is_inside, template_environment
 from patienthood.spec.models import Strict
 
 BATTERY_ID = "persona_statements"
@@ -41,6 +41,19 @@ class PersonaStatement(Strict):
 class Settings(Strict):
     default_source: str
     trait_name: str
+
+
+def _default_source(battery: LoadedBattery, settings: Settings) -> Path:
+    """The battery's own statements file; content may not name a file outside its folder.
+
+    Statements become prompts sent to a model provider, so a ``default_source`` that
+    leads out of the battery folder would send a local file along with them.
+    """
+    if not is_inside(battery.directory, settings.default_source):
+        raise SpecError([battery.data["settings"].problem(
+            ("default_source",), f"'{settings.default_source}' is outside the battery folder",
+            "name a statements file inside the battery folder, or pass -T source=PATH for your own")])
+    return battery.directory / settings.default_source
 
 
 def read_statements(path: Path) -> list[PersonaStatement]:
@@ -94,7 +107,7 @@ def persona_statements(
     """
     battery = load(BATTERY_ID, batteries_dir)
     (settings,) = battery.validated("settings", Settings)
-    path = Path(source) if source else battery.directory / settings.default_source
+    path = Path(source) if source else _default_source(battery, settings)
     statements = [s for s in read_statements(path) if s.label_confidence >= min_label_confidence]
     if not statements:
         raise SpecError.single(path, f"no statement has label_confidence >= {min_label_confidence}",

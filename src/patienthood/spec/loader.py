@@ -209,11 +209,13 @@ def load_battery(directory: Path) -> LoadedBattery:
 
     items: list[Item] = []
     contexts: list[Context] = []
-    if spec.items:
-        files.append(directory / spec.items)
-        items = _load_list(directory / spec.items, Item, "items", problems)
-    if spec.contexts:
-        contexts_path = directory / spec.contexts
+    items_path = _battery_file(directory, spec.items, manifest_doc, ("items",), problems) if spec.items else None
+    if items_path is not None:
+        files.append(items_path)
+        items = _load_list(items_path, Item, "items", problems)
+    contexts_path = (_battery_file(directory, spec.contexts, manifest_doc, ("contexts",), problems)
+                     if spec.contexts else None)
+    if contexts_path is not None:
         files.append(contexts_path)
         contexts = _load_list(contexts_path, Context, "contexts", problems)
         if contexts:
@@ -227,9 +229,11 @@ def load_battery(directory: Path) -> LoadedBattery:
         named_templates["answer_format"] = spec.answer_format.template
     templates: dict[str, str] = {}
     for name, relative in sorted(named_templates.items()):
-        path = directory / relative
+        loc = ("answer_format", "template") if name == "answer_format" else ("templates", name)
+        path = _battery_file(directory, relative, manifest_doc, loc, problems)
+        if path is None:
+            continue
         if not path.is_file():
-            loc = ("answer_format", "template") if name == "answer_format" else ("templates", name)
             problems.append(manifest_doc.problem(loc, f"template '{relative}' not found", "create it or correct the path"))
             continue
         files.append(path)
@@ -238,7 +242,9 @@ def load_battery(directory: Path) -> LoadedBattery:
 
     data: dict[str, YamlDocument] = {}
     for name, relative in sorted(spec.data.items()):
-        path = directory / relative
+        path = _battery_file(directory, relative, manifest_doc, ("data", name), problems)
+        if path is None:
+            continue
         if not path.is_file():
             problems.append(manifest_doc.problem(("data", name), f"data file '{relative}' not found",
                                                  "create it or correct the path"))
@@ -260,6 +266,30 @@ def load_battery(directory: Path) -> LoadedBattery:
     return LoadedBattery(spec=spec, directory=directory, items=tuple(items), contexts=tuple(contexts),
                          answer_template=templates.get("answer_format", ""), templates=templates, data=data,
                          files=tuple(files))
+
+
+def is_inside(directory: Path, relative: str) -> bool:
+    """Whether ``relative`` names a file inside ``directory``, after '..' and symlinks are followed."""
+    try:
+        return not Path(relative).is_absolute() and (directory / relative).resolve().is_relative_to(directory.resolve())
+    except (OSError, RuntimeError, ValueError):  # a symlink loop, a NUL byte
+        return False
+
+
+def _battery_file(directory: Path, relative: str, manifest: YamlDocument, loc: tuple[str | int, ...],
+                  problems: list[Problem]) -> Path | None:
+    """The file a manifest names, or None (with a located problem) when it is not inside the battery folder.
+
+    Templates and data become prompts sent to a model provider: a path through '..', an
+    absolute path or a symlink leading out would send a local file along with them.
+    """
+    if is_inside(directory, relative):
+        return directory / relative
+    problems.append(manifest.problem(
+        loc, f"'{relative}' is outside the battery folder (through '..', an absolute path or a symlink)",
+        "keep templates and data files inside the battery folder, named relative to it "
+        "(no '..', no absolute path, no symlink leading out)"))
+    return None
 
 
 def _load_list(path: Path, model: type[M], what: str, problems: list[Problem]) -> list[M]:
@@ -290,10 +320,14 @@ def _load_list(path: Path, model: type[M], what: str, problems: list[Problem]) -
 
 
 def _template_problems(env: SandboxedEnvironment, source: str, file: str, first_line: int | None) -> list[Problem]:
+    """Compile (never render) a template, so that anything that would stop it compiling is located now."""
     try:
-        env.parse(source)
+        env.compile(source)
     except jinja2.TemplateSyntaxError as err:
         line = (first_line or 1) + (err.lineno or 1) - 1
         return [Problem(file, line, None, f"template syntax error: {err.message}",
                         "fix the jinja2 syntax ({{ ... }} for values, {% ... %} for tags)")]
+    except (RecursionError, SyntaxError):  # jinja2's parser recursing, or Python's limit on nested blocks
+        return [Problem(file, first_line or 1, None, "template is nested too deeply to compile",
+                        "flatten it: fewer nested parentheses, filters or {% %} blocks")]
     return []

@@ -24,6 +24,45 @@ MAX_DEPTH = 32
 # libyaml when present: parsing is the slow part, and the C parser gives the same marks.
 _LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+# Python reads and prints integers of at most 4300 digits; YAML's hex, octal and binary
+# forms would build larger ones, which every later message about them would fail to print.
+_MAX_DIGITS = 4300
+_TOO_LONG = 10 ** _MAX_DIGITS
+_INT_TAG = "tag:yaml.org,2002:int"
+
+
+class _Unbuildable(Exception):
+    """A well-formed YAML value that cannot be turned into a Python value, at its node."""
+
+    def __init__(self, node: yaml.Node, reason: str) -> None:
+        super().__init__(reason)
+        self.node = node
+        self.reason = reason
+
+
+class _ContentLoader(_LOADER):  # type: ignore[misc, valid-type]
+    """The safe loader, with values its constructors cannot build reported at their node.
+
+    PyYAML's constructors raise plain Python errors (ValueError, KeyError, IndexError,
+    AttributeError) for values such as ``2001-13-45``, ``!!bool maybe`` or ``!!int ''``,
+    and build integers too long to print from hex; here they become ``_Unbuildable``,
+    which carries the node and so the line.
+    """
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        too_long = f"the number has more than {_MAX_DIGITS:,} digits"
+        if node.tag == _INT_TAG and len(node.value) > _MAX_DIGITS:
+            raise _Unbuildable(node, too_long)
+        try:
+            data = super().construct_object(node, deep=deep)
+        except (yaml.YAMLError, _Unbuildable):
+            raise
+        except Exception as err:  # noqa: BLE001 - the constructors raise any builtin error
+            raise _Unbuildable(node, str(err) if isinstance(err, ValueError) else "") from None
+        if isinstance(data, int) and abs(data) >= _TOO_LONG:
+            raise _Unbuildable(node, too_long)
+        return data
+
 Loc = tuple[str | int, ...]
 
 _BOMS = {
@@ -59,12 +98,19 @@ def read_yaml(path: Path) -> YamlDocument:
     text = _read_text(path)
     _scan_events(path, text)
     try:
-        loader = _LOADER(text)
+        loader = _ContentLoader(text)
         try:
             node = loader.get_single_node()
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
+    except _Unbuildable as err:
+        written = str(err.node.value) if isinstance(err.node, yaml.ScalarNode) else ""
+        shown = written if len(written) <= 40 else written[:37] + "..."
+        tag = err.node.tag.rsplit(":", 1)[-1]
+        reason = f" ({err.reason})" if err.reason else ""
+        raise SpecError([_at_node(path, err.node, f"cannot read {shown!r} as {tag}{reason}",
+                                  "correct the value, or put it in quotes if it is text")]) from None
     except yaml.MarkedYAMLError as err:
         raise SpecError([_syntax_problem(path, err, text)]) from None
     except yaml.YAMLError as err:
@@ -156,6 +202,11 @@ def _at(path: Path, event: yaml.Event, message: str, fix: str) -> Problem:
     return Problem(str(path), mark.line + 1, mark.column + 1, message, fix)
 
 
+def _at_node(path: Path, node: yaml.Node, message: str, fix: str) -> Problem:
+    mark = node.start_mark
+    return Problem(str(path), mark.line + 1, mark.column + 1, message, fix)
+
+
 def _syntax_problem(path: Path, err: yaml.MarkedYAMLError, text: str = "") -> Problem:
     mark = err.problem_mark or err.context_mark
     line = mark.line + 1 if mark else None
@@ -165,6 +216,9 @@ def _syntax_problem(path: Path, err: yaml.MarkedYAMLError, text: str = "") -> Pr
         what = f"{err.problem} ({err.context})"
     written = text.splitlines()[mark.line] if mark and text and mark.line < len(text.splitlines()) else ""
     fix = "check the indentation and quoting on that line (or the line above)"
+    if "could not determine a constructor for the tag" in what:
+        return Problem(str(path), line, column, f"YAML tags are not allowed in content ({err.problem})",
+                       "remove the tag (the '!...' before the value): content is plain data, never objects or code")
     if "mapping values are not allowed" in what:
         fix = "a value containing ': ' must be quoted, e.g. title: \"A: B\""
     elif "\t" in written[: (mark.column + 1) if mark else 0] or "tab" in what:
