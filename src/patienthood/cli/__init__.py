@@ -1,10 +1,13 @@
 """The ``patienthood`` command: the one place that wires specs, batteries, analysis and report.
 
-Each subcommand lives in its own module; bad input gets one clear message and exit
-status 2 (1 for content that fails validation), never a traceback.
+Each subcommand lives in its own module; bad input gets one clear line and exit status
+2 (1 for content that fails validation, and for a bug), never a traceback: see
+:mod:`patienthood.cli.errors` for which failure gets which status.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import click
 
@@ -12,14 +15,38 @@ from patienthood import __version__
 from patienthood.cli.assessment import report, run
 from patienthood.cli.common import log_dir_for
 from patienthood.cli.criteria import criteria
+from patienthood.cli.errors import one_line_errors
 from patienthood.cli.review import compare, verify
 from patienthood.cli.validation import validate_instrument_command
 
 
-@click.group()
+class OneLineGroup(click.Group):
+    """The top-level group: every error of every subcommand passes through here as one line.
+
+    Parsing the top-level options happens in ``make_context``; parsing a subcommand's
+    options, and running it, in ``invoke``. Wrapping both catches every usage error
+    and exception before click's ``main`` would print a usage block or a traceback,
+    while leaving ``main`` itself (exit codes, ``--help``, broken pipes) as click has it.
+    """
+
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+                     **extra: Any) -> click.Context:
+        with one_line_errors():
+            return super().make_context(info_name, args, parent, **extra)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with one_line_errors():
+            return super().invoke(ctx)
+
+
+@click.group(cls=OneLineGroup)
 @click.version_option(__version__, prog_name="patienthood")
 def main() -> None:
-    """Assess AI models against versioned criteria relevant to moral patienthood."""
+    """Assess AI models against versioned criteria relevant to moral patienthood.
+
+    Bad input gets one line naming the file or option and the fix (exit status 2).
+    Set PATIENTHOOD_DEBUG=1 to see the traceback of an unexpected error.
+    """
 
 
 for command in (criteria, run, report, verify, compare, validate_instrument_command):

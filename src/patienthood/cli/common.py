@@ -17,18 +17,43 @@ console = Console(stderr=False, highlight=False)
 errors = Console(stderr=True, highlight=False)
 
 
-class InputError(click.ClickException):
-    """Bad input from the user: printed as one message, exit status 2."""
+def one_line(text: str) -> str:
+    """Text on one line: every line stripped, empty ones dropped, the rest joined with '; '."""
+    return "; ".join(line.strip() for line in text.splitlines() if line.strip())
 
-    exit_code = 2
+
+class OneLineError(click.ClickException):
+    """An error shown as one line on stderr, whatever the message holds (click's own show() adds none)."""
 
     def show(self, file: Any = None) -> None:  # noqa: ARG002 - click's signature
         # The message may quote file names or content: escape it so rich reads no markup in it.
-        errors.print(f"[bold red]error:[/] {escape(self.message)}", markup=True, highlight=False, soft_wrap=True)
+        errors.print(f"[bold red]error:[/] {escape(one_line(self.message))}", markup=True, highlight=False,
+                     soft_wrap=True)
+
+
+class InputError(OneLineError):
+    """Bad input from the user: printed as one line, exit status 2."""
+
+    exit_code = 2
+
+    @classmethod
+    def from_spec(cls, error: SpecError) -> InputError:
+        """The first problem of a content error, with its fix; the rest are counted, not listed.
+
+        One line keeps the cause in view; `criteria validate` is the command that lists all.
+        """
+        if not error.problems:
+            return cls(str(error))
+        first, *rest = error.problems
+        text = f"{first.where}: {first.message}" + (f"; fix: {first.fix}" if first.fix else "")
+        if rest:
+            text += (f" (and {len(rest)} more problem(s); `patienthood criteria validate {Path(first.file).parent}` "
+                     "lists them all)")
+        return cls(text)
 
 
 def dir_option(kind: str) -> Any:
-    return click.option(f"--{kind}-dir", f"{kind}_dir", type=click.Path(file_okay=False, path_type=Path),
+    return click.option(f"--{kind}-dir", f"{kind}_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
                         default=None, help=f"Use this {kind} folder instead of the packaged one.")
 
 
@@ -38,9 +63,101 @@ def load_standard_or_exit(set_name: str, criteria_dir: Path | None, batteries_di
     try:
         return load_standard(set_name, criteria_dir or content_dir("criteria"), batteries_dir or content_dir("batteries"))
     except SpecError as err:
-        raise InputError(str(err)) from None
+        raise InputError.from_spec(err) from None
 
 
 def log_dir_for(model: str) -> str:
     """The default log folder of one model: ``logs/<model, made filename-safe>``."""
     return "logs/" + re.sub(r"[^A-Za-z0-9._-]+", "_", model).strip("_")
+
+
+def check_output_path(path: Path, option: str, folder: bool = True) -> None:
+    """Refuse an output path that cannot be written, before any long work starts.
+
+    The path itself may be missing (it is made), but the nearest existing ancestor
+    must be a folder: otherwise the error would come only after minutes of reading
+    logs or running subjects.
+    """
+    kind = "folder" if folder else "file"
+    if folder and (path.exists() or path.is_symlink()) and not path.is_dir():
+        raise InputError(f"{option} {path}: not a folder; give a folder (it is made if missing)")
+    for parent in path.parents:
+        if parent.is_dir():
+            return
+        if parent.exists() or parent.is_symlink():
+            raise InputError(f"{option} {path}: {parent} is not a folder; give a {kind} path through folders")
+
+
+def readable_logs(locations: list[str]) -> list[str]:
+    """Every eval log under the locations, each opened once to check that it is one.
+
+    inspect counts every ``*.eval`` file, and every ``*.json`` file whose name starts
+    with a timestamp, as a log: a stray file so named would otherwise fail deep in the
+    analysis. Reading a log's header is cheap (it stops before the samples).
+    """
+    from inspect_ai.log import read_eval_log
+
+    from patienthood.analysis.logs import LogError, find_logs
+
+    try:
+        found = find_logs(locations)
+    except LogError as err:
+        raise InputError(str(err)) from None
+    given = {str(Path(location)) for location in locations}
+    for location in found:
+        try:
+            read_eval_log(location, header_only=True)
+        except Exception as err:  # noqa: BLE001 - inspect's readers raise many types for a file that is no log
+            shown = location.removeprefix("file://")
+            fix = ("give an eval log written by `patienthood run` or `inspect eval`" if shown in given else
+                   "move it out of the log folder (or, if it is a damaged log, delete it and run again)")
+            raise InputError(f"{shown}: not a readable inspect eval log ({one_line(str(err)) or type(err).__name__}); "
+                             f"{fix}") from None
+    return found
+
+
+def check_model_name(model: str, option: str = "--model", model_args: dict[str, Any] | None = None) -> None:
+    """Refuse a model that cannot be resolved, before anything runs.
+
+    Only names are checked (the provider is known to inspect; a calibration subject
+    exists and loads): constructing the model itself could load local weights, which
+    would then be loaded a second time by the run.
+    """
+    provider, _, name = model.partition("/")
+    if not provider or not name:
+        raise InputError(f"{option} {model}: write PROVIDER/MODEL, e.g. openai/gpt-4o or subject/steady-denier")
+    if provider == "subject":
+        from patienthood.subjects.profile import load_profile, subjects_dir
+
+        try:
+            load_profile(name, subjects_dir((model_args or {}).get("subjects_dir")))
+        except SpecError as err:
+            raise InputError(f"{option} {model}: " + InputError.from_spec(err).message) from None
+    elif not _model_provider_known(provider):
+        raise InputError(f"{option} {model}: inspect has no model provider '{provider}'; check the spelling, or "
+                         "install the provider's package (see inspect's model provider documentation)")
+
+
+def _model_provider_known(provider: str) -> bool:
+    """Whether inspect has a model provider of this name (True when inspect cannot be asked)."""
+    try:
+        import inspect_ai.model  # noqa: F401 - importing it registers the built-in providers
+        from inspect_ai._util.registry import registry_find, registry_unqualified_name
+    except ImportError:  # a private module: if it moves, let inspect itself refuse the name
+        return True
+    return bool(registry_find(lambda info: info.type == "modelapi" and registry_unqualified_name(info) == provider))
+
+
+def require_file(path: Path, fix: str) -> None:
+    """Refuse a path that is not a regular file, saying what it is instead (a FIFO would block a reader)."""
+    if path.is_file():
+        return
+    if path.is_dir():
+        problem = "is a folder, not a file"
+    elif path.is_symlink():
+        problem = "is a symbolic link to nothing (or a link loop)"
+    elif path.exists():
+        problem = "is not a regular file"
+    else:
+        problem = "not found"
+    raise InputError(f"{path}: {problem}; {fix}")

@@ -18,6 +18,7 @@ from rich.table import Table
 
 from patienthood.cli.common import (
     InputError,
+    check_output_path,
     console,
     dir_option,
     errors,
@@ -52,7 +53,10 @@ def criteria_list(set_name: str | None, criteria_dir: Path | None) -> None:
         try:
             items = [load_criterion(p) for p in criterion_files(directory)]
         except SpecError as err:
-            raise InputError(str(err)) from None
+            raise InputError.from_spec(err) from None
+        if not items:
+            raise InputError(f"{directory}: no criteria (.yaml files) in this folder; give --criteria-dir a criteria "
+                             "folder, such as the repository's criteria/")
     table = Table(title=escape(f"Criteria in {directory}"))
     for column in ("id", "version", "status", "battery"):
         table.add_column(column, no_wrap=True)  # ids are what users type: never cut them
@@ -73,15 +77,15 @@ def criteria_show(criterion_id: str, criteria_dir: Path | None) -> None:
     bare = criterion_id.split("@")[0]
     if not re.match(SLUG, bare):
         # Refused before it becomes a path: an id never contains '/' or '..'.
-        raise InputError(f"'{criterion_id}' is not a criterion id; `patienthood criteria list` shows the ids")
+        raise InputError(f"'{criterion_id}' is not a criterion id; see `patienthood criteria list` for the ids")
     directory = criteria_dir or content_dir("criteria")
     path = directory / f"{bare}.yaml"
     if not path.is_file():
-        raise InputError(f"{path}: no such criterion; `patienthood criteria list` shows the ids")
+        raise InputError(f"{path}: no such criterion; see `patienthood criteria list` for the ids")
     try:
         c = load_criterion(path)
     except SpecError as err:
-        raise InputError(str(err)) from None
+        raise InputError.from_spec(err) from None
     if "@" in criterion_id and criterion_id != c.ref:
         raise InputError(f"{path} holds {c.ref}, not {criterion_id}; older versions are in the repository's history "
                          "(`patienthood criteria diff REV criteria/` compares them)")
@@ -141,7 +145,8 @@ def criteria_validate(paths: tuple[Path, ...], output_format: str, batteries_dir
     except PathError as err:
         raise InputError(str(err)) from None
     if not report.files:
-        raise InputError(f"{', '.join(map(str, paths))}: no content files (.yaml) found")
+        raise InputError(f"{', '.join(map(str, paths))}: no content files (.yaml) found; pass YAML files, or a "
+                         "criteria, sets or battery folder")
     if report.problems:
         errors.print(format_problems(report.problems), markup=False, highlight=False, soft_wrap=True)
         if output_format == "github":
@@ -203,13 +208,12 @@ def criteria_schema(kind: str, out_dir: Path | None) -> None:
     if out_dir is None:
         click.echo(json.dumps(schema_of(kind), indent=2, sort_keys=True))
         return
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        for each in SCHEMA_KINDS:
-            (out_dir / f"{each}.schema.json").write_text(json.dumps(schema_of(each), indent=2, sort_keys=True) + "\n",
-                                                         encoding="utf-8")
-    except OSError as err:
-        raise InputError(f"{out_dir}: cannot write the schemas ({err.strerror})") from None
+    from patienthood.atomic import write_atomic
+
+    check_output_path(out_dir, "--out")
+    for each in SCHEMA_KINDS:  # an OSError names its file: the CLI turns it into one line
+        write_atomic(out_dir / f"{each}.schema.json",
+                     (json.dumps(schema_of(each), indent=2, sort_keys=True) + "\n").encode("utf-8"))
     console.print(f"wrote {len(SCHEMA_KINDS)} schemas to {escape(str(out_dir))}")
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from patienthood.cli.common import InputError, dir_option, errors
+from patienthood.cli.common import InputError, check_output_path, dir_option, errors, readable_logs
 from patienthood.content import content_dir
 from patienthood.spec.errors import Problem
 
@@ -44,6 +44,8 @@ def criteria_diff(old: str, new: str, log_dirs: tuple[str, ...], set_names: tupl
     from patienthood.review.snapshot import load_snapshot
     from patienthood.review.source import SourceError, open_source
 
+    if out_file is not None:
+        check_output_path(out_file, "--out", folder=False)
     default_batteries = batteries_dir or content_dir("batteries")
     with ExitStack() as stack:
         try:
@@ -64,10 +66,9 @@ def criteria_diff(old: str, new: str, log_dirs: tuple[str, ...], set_names: tupl
         markdown = render(old_source.label, new_source.label, diff, problems, verdicts, _folder_count(list(log_dirs)),
                           old_problems=old_problems)
     if out_file is not None:
-        try:
-            out_file.write_text(markdown, encoding="utf-8")
-        except OSError as err:
-            raise InputError(f"{out_file}: cannot write ({err.strerror})") from None
+        from patienthood.atomic import write_atomic
+
+        write_atomic(out_file, markdown.encode("utf-8"))
     click.echo(markdown, nl=False)
     failures = len(problems) + len(diff.errors())
     if failures:
@@ -90,20 +91,16 @@ def _folder_count(log_dirs: list[str]) -> int:
 
 
 def _verdicts(log_dirs: list[str], set_names: tuple[str, ...], old_snapshot, new_snapshot):
-    from patienthood.analysis.logs import LogError, find_logs
     from patienthood.review.verdicts import verdict_diff
     from patienthood.spec.errors import SpecError
     from patienthood.spec.standard import load_standard
 
     for location in log_dirs:
-        try:
-            find_logs([location])
-        except LogError as err:
-            raise InputError(str(err)) from None
+        readable_logs([location])  # a stray or damaged file is bad input, not a verdict that "could not" be made
     known = set(old_snapshot.sets) | set(new_snapshot.sets)
     for name in set_names:
         if name not in known:
-            raise InputError(f"set '{name}' is in neither OLD nor NEW; known: {', '.join(sorted(known)) or '(none)'}")
+            raise InputError(f"--set {name}: in neither OLD nor NEW; use one of: {', '.join(sorted(known)) or '(none)'}")
     wanted = sorted(set(set_names) or known)
 
     def standard(snapshot, set_id):

@@ -10,6 +10,7 @@ from rich.markup import escape
 
 from patienthood.cli.common import (
     InputError,
+    check_output_path,
     console,
     dir_option,
     errors,
@@ -26,7 +27,7 @@ from patienthood.spec.errors import SpecError
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out/validation"),
               show_default=True, help="Where validation.json and validation.md go.")
 @click.option("--record", is_flag=True, help="Also update the packaged record for this set (maintainers).")
-@click.option("--subjects-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+@click.option("--subjects-dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="Use this folder of subjects instead of the packaged one.")
 @dir_option("criteria")
 @dir_option("batteries")
@@ -37,22 +38,23 @@ def validate_instrument_command(set_name: str, seeds: str, log_dir: Path, out_di
 
     Exit status 1 when any subject is misclassified.
     """
-    from patienthood.report.folder import write_atomic
+    from patienthood.atomic import write_atomic
     from patienthood.report.render import render_json
     from patienthood.validation.record import packaged_record_path
     from patienthood.validation.render import confusion_table, validation_markdown
     from patienthood.validation.run import validate_instrument
 
     standard = load_standard_or_exit(set_name, criteria_dir, batteries_dir)
-    try:
-        seed_list = tuple(int(s) for s in seeds.split(",") if s.strip())
-    except ValueError:
-        raise InputError(f"--seeds {seeds}: write whole numbers separated by commas, e.g. 0,1,2") from None
+    seed_list = _seeds(seeds)
+    _check_subjects(subjects_dir)
+    # Checked now, not after the subjects have run for minutes.
+    check_output_path(log_dir, "--log-dir")
+    check_output_path(out_dir, "--out")
     try:
         result = validate_instrument(standard, log_dir, subjects_dir, seed_list,
                                      progress=lambda text: errors.print(f"running {text}", markup=False))
     except SpecError as err:
-        raise InputError(str(err)) from None
+        raise InputError.from_spec(err) from None
     payload = render_json(result).encode("utf-8")
     write_atomic(out_dir / "validation.json", payload)
     write_atomic(out_dir / "validation.md", validation_markdown(result).encode("utf-8"))
@@ -66,3 +68,23 @@ def validate_instrument_command(set_name: str, seeds: str, log_dir: Path, out_di
                   + f"; written to {out_dir}")
     if not result["all_correct"]:
         sys.exit(1)
+
+
+def _seeds(text: str) -> tuple[int, ...]:
+    """The seeds of ``--seeds``: at least one whole number, or the run would have nothing to do."""
+    try:
+        seeds = tuple(int(s) for s in text.split(",") if s.strip())
+    except ValueError:
+        raise InputError(f"--seeds {text}: write whole numbers separated by commas, e.g. 0,1,2") from None
+    if not seeds:
+        raise InputError(f"--seeds {text!r}: give at least one seed, e.g. 0,1,2")
+    return seeds
+
+
+def _check_subjects(directory: Path | None) -> None:
+    """A ``--subjects-dir`` must hold at least one subject (``<name>.yaml``) to validate against."""
+    from patienthood.subjects.profile import known_subjects
+
+    if directory is not None and not known_subjects(directory):
+        raise InputError(f"--subjects-dir {directory}: no calibration subjects (<name>.yaml) in it; "
+                         "give a folder of subject files like batteries/subjects")

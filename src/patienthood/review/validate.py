@@ -78,12 +78,15 @@ def expand(paths: list[Path]) -> list[tuple[str, Path]]:
                 if (path / BIBLIOGRAPHY_FILE).is_file():
                     found.append(("bibliography", path / BIBLIOGRAPHY_FILE))
                 found.extend(("set", p) for p in set_files(path))
-        elif path.is_file() or path.is_symlink():
+        elif path.is_file():
             found.append((_kind_of(path), path))
+        elif path.is_symlink():  # exists() follows the link: this one leads nowhere
+            raise PathError(f"{path}: a symbolic link to nothing (or a link loop); point it at a YAML file, "
+                            "or pass the file itself")
         elif path.exists():
-            raise PathError(f"{path}: not a file or folder")
+            raise PathError(f"{path}: not a regular file or folder (a FIFO or device?); pass a YAML file or a folder")
         else:
-            raise PathError(f"{path}: no such file or folder")
+            raise PathError(f"{path}: no such file or folder; check the path")
     return list(dict.fromkeys(found))
 
 
