@@ -16,8 +16,8 @@ from conftest import run_battery
 
 
 @pytest.fixture(scope="module")
-def assessments(subject_logs, standard) -> dict[str, dict]:
-    return {name: assess([str(path)], standard) for name, path in subject_logs.items()}
+def assessments(subject_assessments) -> dict[str, dict]:
+    return subject_assessments
 
 
 def verdict(report: dict, criterion: str = "consistent-self-reports") -> str:
@@ -54,9 +54,10 @@ def test_report_json_has_the_contract_shape(assessments, standard) -> None:
     battery = standard.batteries["self_report"]
     planned = len(battery.items) * len(battery.contexts) * battery.spec.epochs
     assert report["coverage"]["self_report"] == {
-        "planned": planned, "scored": planned, "unscorable": 0, "errored": 0, "missing": 0,
+        "status": "success", "planned": planned, "scored": planned, "unscorable": 0, "errored": 0, "missing": 0,
         "by_method": {"answer_line": planned}}
     assert report["grader_reliability"]["self_report"]["pairs"] == 0  # no grader was bound
+    assert report["warnings"] == [] and report["provenance"]["set_aside"] == []
     evidence = criterion["evidence"][0]
     assert evidence["log"].endswith(".eval") and evidence["sample_id"] and evidence["epoch"] >= 1
 

@@ -56,7 +56,7 @@ def test_manifest_records_how_the_report_was_made(report_dir: Path, logs: Path) 
     manifest = json.loads((report_dir / "manifest.json").read_text())
     assert manifest["log_locations"] == [str(logs)]  # exactly as typed
     assert manifest["invocation"] == {"set_name": "baseline", "validation": None, "criteria_dir": None,
-                                      "batteries_dir": None}
+                                      "batteries_dir": None, "allow_incomplete": False}
     assert {"patienthood", "inspect_ai", "python", "weasyprint", "matplotlib"} <= set(manifest["software"])
     assert manifest["models"]["model"] == "subject/suggestible" and manifest["models"]["simulated"] is True
     run = manifest["runs"][0]

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import platform
-from collections import defaultdict
 from typing import Any, Callable
 
 import pandas as pd
 
 from patienthood import __version__
 from patienthood.analysis.logs import LogError, LogInfo, find_logs, read_log_info, read_samples
+from patienthood.analysis.logset import select_logs
 from patienthood.analysis.measures import SCORED_STANCES, MeasureResult, compute_measure
 from patienthood.analysis.reliability import reliability
 from patienthood.analysis.verdicts import decide
@@ -33,46 +33,30 @@ def is_simulated(model: str) -> bool:
     return model.startswith(SUBJECT_PREFIX)
 
 
-def choose_logs(infos: list[LogInfo]) -> dict[str, LogInfo]:
-    """One log per battery: the completed one, or the only one; more is ambiguous."""
-    by_battery: dict[str, list[LogInfo]] = defaultdict(list)
-    for info in infos:
-        by_battery[info.battery].append(info)
-    chosen: dict[str, LogInfo] = {}
-    for battery, logs in sorted(by_battery.items()):
-        complete = [log for log in logs if log.status == "success"]
-        candidates = complete or logs
-        if len(candidates) > 1:
-            names = ", ".join(log.name for log in candidates)
-            raise LogError(f"several logs of battery '{battery}' for one model ({names}); "
-                           "keep one run per battery in the folder, or report each folder separately")
-        chosen[battery] = candidates[0]
-    return chosen
-
-
 def assess(log_locations: list[str], standard: Standard,
-           on_log: Callable[[str], None] | None = None) -> dict[str, Any]:
+           on_log: Callable[[str], None] | None = None, allow_incomplete: bool = False) -> dict[str, Any]:
     """Read the logs, compute every criterion's measures and verdict, and return report data.
 
     ``on_log`` is called with each log's location once it has been read and hashed, so
     a caller can show progress over many logs without this module printing anything.
+    Which logs are used, and what refuses an assessment, is ``logset.select_logs``'s
+    to decide; ``allow_incomplete`` lets an unfinished run through with its gap shown.
     """
     infos = []
     for location in find_logs(log_locations):
         infos.append(read_log_info(location))
         if on_log is not None:
             on_log(location)
-    infos = [info for info in infos if info.task.startswith("patienthood/")]
-    if not infos:
-        raise LogError(f"{', '.join(log_locations)}: no patienthood logs found among the eval logs")
-    models = sorted({info.model for info in infos})
-    if len(models) > 1:
-        raise LogError(f"logs of several models ({', '.join(models)}); report one model per folder")
-    logs = choose_logs(infos)
+    selection = select_logs(infos, standard, allow_incomplete)
+    logs = selection.chosen
+    if not logs:
+        raise LogError(f"{', '.join(log_locations)}: no logs of the batteries of set {standard.criteria_set.id} "
+                       "among the eval logs; run an assessment first (`patienthood run`)")
     frames = {battery: read_samples(info) for battery, info in logs.items()}
-    model = models[0]
+    model = _first(logs).model
 
     coverage = {battery: _coverage(frames[battery], info) for battery, info in logs.items()}
+    warnings = [*selection.warnings, *_coverage_warnings(coverage)]
     verdicts: dict[str, Verdict] = {}
     criteria = []
     for criterion in standard.criteria:
@@ -105,8 +89,8 @@ def assess(log_locations: list[str], standard: Standard,
                          {"id": m.id, "estimate": None, "ci_low": None, "ci_high": None, "n": 0, "n_items": 0,
                           "method": "no log for this battery", "note": m.note}
                          for m in criterion.measures],
-            "coverage": battery_coverage or {"planned": 0, "scored": 0, "unscorable": 0, "errored": 0, "missing": 0,
-                                             "by_method": {}},
+            "coverage": battery_coverage or {"status": "absent", "planned": 0, "scored": 0, "unscorable": 0,
+                                             "errored": 0, "missing": 0, "by_method": {}},
             "stance_by_context": _stance_by_context(frame) if frame is not None else [],
             "evidence": _evidence(frame, logs.get(criterion.battery)) if frame is not None else [],
         })
@@ -127,8 +111,11 @@ def assess(log_locations: list[str], standard: Standard,
         "summary": {verdict: sum(1 for c in criteria if c["verdict"] == verdict) for verdict in VERDICTS},
         "criteria": criteria,
         "coverage": coverage,
+        "warnings": warnings,
         "grader_reliability": {battery: reliability(frame) for battery, frame in sorted(frames.items())},
-        "provenance": _provenance(logs, standard),
+        "provenance": {**_provenance(logs, standard),
+                       "set_aside": [{"name": s.name, "battery": s.battery, "reason": s.reason}
+                                     for s in selection.set_aside]},
     }
 
 
@@ -151,11 +138,12 @@ def _rule_data(criterion) -> dict[str, Any]:  # noqa: ANN001
     }
 
 
-def _coverage(frame: pd.DataFrame, info: LogInfo) -> dict[str, int]:
+def _coverage(frame: pd.DataFrame, info: LogInfo) -> dict[str, Any]:
     errored = int(frame["errored"].sum())
     unscorable = int((~frame["scorable"].astype(bool) & ~frame["errored"].astype(bool)).sum())
     present = len(frame)
     return {
+        "status": info.status,
         "planned": info.planned,
         "scored": present - errored - unscorable,
         "unscorable": unscorable,
@@ -163,6 +151,18 @@ def _coverage(frame: pd.DataFrame, info: LogInfo) -> dict[str, int]:
         "missing": max(info.planned - present, 0),
         "by_method": {str(k): int(v) for k, v in sorted(frame["method"].value_counts().items())},
     }
+
+
+def _coverage_warnings(coverage: dict[str, dict[str, Any]]) -> list[str]:
+    """A sentence for every battery whose planned answers are not all there to be scored."""
+    warnings = []
+    for battery, cov in sorted(coverage.items()):
+        gaps = [f"{cov[kind]} {kind}" for kind in ("errored", "missing") if cov[kind]]
+        if gaps:
+            warnings.append(f"{battery}: {' and '.join(gaps)} of {cov['planned']} planned answers "
+                            "(errored: the provider failed after inspect's retries; missing: never asked); "
+                            "they count as not scored")
+    return warnings
 
 
 def _stance_by_context(frame: pd.DataFrame) -> list[dict[str, Any]]:

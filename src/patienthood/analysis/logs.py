@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 from inspect_ai._util.file import file as open_file
-from inspect_ai.log import EvalLog, list_eval_logs, read_eval_log, read_eval_log_samples
+from inspect_ai.log import EvalLog, EvalSample, list_eval_logs, read_eval_log, read_eval_log_samples
 
 EXCERPT_CHARS = 600
 TASK_PREFIX = "patienthood/"
@@ -88,7 +88,9 @@ def read_log_info(location: str) -> LogInfo:
     try:
         header: EvalLog = read_eval_log(location, header_only=True)
     except Exception as err:  # inspect raises several types for unreadable logs
-        raise LogError(f"{location}: not a readable inspect eval log ({err})") from None
+        raise LogError(f"{location}: not a readable inspect eval log ({type(err).__name__}: {err}); if it was cut "
+                       "off while being written, move it out of the log folder and run the same `patienthood run` "
+                       "again to redo that battery") from None
     metadata = header.eval.metadata or {}
     epochs = header.eval.config.epochs or 1
     stats = header.stats
@@ -129,39 +131,47 @@ def read_samples(info: LogInfo) -> pd.DataFrame:
     become ``value_<name>`` columns, which generic measures (``mean_of``,
     ``difference_of``) read.
     """
-    rows = []
-    for sample in read_eval_log_samples(info.location, all_samples_required=False):
-        metadata = {k: v for k, v in (sample.metadata or {}).items() if isinstance(v, (str, int, float, bool))}
-        score = next(iter((sample.scores or {}).values()), None)
-        score_meta = (score.metadata or {}) if score else {}
-        values = score.value if score is not None and isinstance(score.value, dict) else {}
-        completion = sample.output.completion if sample.output else ""
-        stance = score_meta.get("stance", "unscorable")
-        errored = sample.error is not None
-        row: dict[str, Any] = {**metadata}
-        row.update({f"value_{k}": v for k, v in values.items() if isinstance(v, (int, float)) and v is not None})
-        row.update({
-            "log": info.name,
-            "task": info.task,
-            "battery": info.battery,
-            "sample_id": str(sample.id),
-            "epoch": sample.epoch,
-            "neutral": bool(metadata.get("neutral", False)),
-            "stance": stance,
-            "scorable": bool(score_meta.get("scorable", stance != "unscorable")) and not errored,
-            "method": "errored" if errored else score_meta.get("method", "none"),
-            "grader": score_meta.get("grader"),
-            "second_stance": score_meta.get("second_stance"),
-            "second_method": score_meta.get("second_method"),
-            "second_kind": score_meta.get("second_kind"),
-            "second_grader": score_meta.get("second_grader"),
-            "answer_line": score.answer if score else None,
-            "errored": errored,
-            "excerpt": completion[:EXCERPT_CHARS],
-        })
-        rows.append(row)
+    try:
+        rows = [_row(sample, info) for sample in read_eval_log_samples(info.location, all_samples_required=False)]
+    except Exception as err:  # noqa: BLE001 - inspect's readers raise many types for a damaged file
+        raise LogError(f"{info.location}: a sample could not be read ({type(err).__name__}: {err}); the log is "
+                       "damaged: move it out of the log folder and run the same `patienthood run` again to redo "
+                       "that battery") from None
     frame = pd.DataFrame(rows)
     for column in COLUMNS:
         if column not in frame.columns:
             frame[column] = None
     return frame
+
+
+def _row(sample: EvalSample, info: LogInfo) -> dict[str, Any]:
+    """The tidy row of one sample-epoch: its metadata, its score's numbers, how it was read."""
+    metadata = {k: v for k, v in (sample.metadata or {}).items() if isinstance(v, (str, int, float, bool))}
+    score = next(iter((sample.scores or {}).values()), None)
+    score_meta = (score.metadata or {}) if score else {}
+    values = score.value if score is not None and isinstance(score.value, dict) else {}
+    completion = sample.output.completion if sample.output else ""
+    stance = score_meta.get("stance", "unscorable")
+    errored = sample.error is not None
+    row: dict[str, Any] = {**metadata}
+    row.update({f"value_{k}": v for k, v in values.items() if isinstance(v, (int, float)) and v is not None})
+    row.update({
+        "log": info.name,
+        "task": info.task,
+        "battery": info.battery,
+        "sample_id": str(sample.id),
+        "epoch": sample.epoch,
+        "neutral": bool(metadata.get("neutral", False)),
+        "stance": stance,
+        "scorable": bool(score_meta.get("scorable", stance != "unscorable")) and not errored,
+        "method": "errored" if errored else score_meta.get("method", "none"),
+        "grader": score_meta.get("grader"),
+        "second_stance": score_meta.get("second_stance"),
+        "second_method": score_meta.get("second_method"),
+        "second_kind": score_meta.get("second_kind"),
+        "second_grader": score_meta.get("second_grader"),
+        "answer_line": score.answer if score else None,
+        "errored": errored,
+        "excerpt": completion[:EXCERPT_CHARS],
+    })
+    return row

@@ -14,11 +14,14 @@ from rich.table import Table
 
 from patienthood.cli.common import (
     InputError,
+    check_model_name,
+    check_output_path,
     console,
     dir_option,
     errors,
     load_standard_or_exit,
     log_dir_for,
+    readable_logs,
 )
 from patienthood.spec.errors import SpecError
 
@@ -29,9 +32,10 @@ if TYPE_CHECKING:
 @click.command()
 @click.option("--set", "set_name", default="baseline", show_default=True, help="Criteria set to assess.")
 @click.option("--model", required=True, help="Any inspect model, e.g. openai/gpt-4o or subject/steady-denier.")
-@click.option("--log-dir", default=None, help="Log folder [default: logs/<model>].")
+@click.option("--log-dir", type=click.Path(file_okay=False), default=None, help="Log folder [default: logs/<model>].")
 @click.option("-M", "model_args", multiple=True, help="Model argument KEY=VALUE (repeatable).")
-@click.option("--epochs", type=int, default=None, help="Epochs per sample instead of each battery's default.")
+@click.option("--epochs", type=click.IntRange(min=1), default=None,
+              help="Epochs per sample instead of each battery's default.")
 @click.option("--grader", default=None, help="Model that reads stances from prose without an answer line "
               "(inspect's 'grader' role), e.g. anthropic/claude-sonnet-4-5.")
 @click.option("--second-grader", default=None, help="A second grader (role 'grader2'), ideally of another model "
@@ -39,8 +43,10 @@ if TYPE_CHECKING:
 @click.option("--double-read", type=float, default=None, help="Share of answers read twice [default: 0.1].")
 @click.option("--persona-source", type=click.Path(dir_okay=False, exists=True), default=None,
               help="A model-written-evals persona .jsonl file for persona_statements [default: the project's own].")
-@click.option("--max-connections", type=int, default=None, help="Concurrent connections to the model API.")
-@click.option("--display", default=None, help="inspect display: full, rich, plain, log, none.")
+@click.option("--max-connections", type=click.IntRange(min=1), default=None,
+              help="Concurrent connections to the model API.")
+@click.option("--display", type=click.Choice(["full", "conversation", "rich", "plain", "log", "none"]), default=None,
+              help="inspect display.")
 @dir_option("criteria")
 @dir_option("batteries")
 def run(set_name: str, model: str, log_dir: str | None, model_args: tuple[str, ...], epochs: int | None,
@@ -59,6 +65,9 @@ def run(set_name: str, model: str, log_dir: str | None, model_args: tuple[str, .
         if not sep:
             raise InputError(f"-M {pair}: write model arguments as KEY=VALUE")
         args[key] = value
+    for option, name in (("--model", model), ("--grader", grader), ("--second-grader", second_grader)):
+        if name:  # before anything runs: a typo in a name must not start (or half-start) an evaluation
+            check_model_name(name, option, args if option == "--model" else None)
     task_args: dict[str, Any] = {}
     if epochs:
         task_args["epochs"] = epochs
@@ -73,11 +82,11 @@ def run(set_name: str, model: str, log_dir: str | None, model_args: tuple[str, .
     log_dir = log_dir or log_dir_for(model)
     try:
         tasks = battery_tasks(standard.batteries, task_args)
-    except SpecError as err:
-        raise InputError(str(err)) from None
-    success, _ = eval_set(tasks=tasks, model=model, model_args=args, log_dir=log_dir,
-                          model_roles=roles or None, max_connections=max_connections,
-                          display=display)  # type: ignore[arg-type]
+        success, _ = eval_set(tasks=tasks, model=model, model_args=args, log_dir=log_dir,
+                              model_roles=roles or None, max_connections=max_connections,
+                              display=display)  # type: ignore[arg-type]
+    except SpecError as err:  # content, or a calibration subject's file, that does not load
+        raise InputError.from_spec(err) from None
     if not success:
         raise click.ClickException(f"some batteries did not complete; run the same command again to resume ({log_dir})")
     console.print(f"logs in {log_dir}; next: patienthood report {log_dir} --set {set_name} --out out/...")
@@ -98,12 +107,7 @@ def log_progress(locations: list[str]) -> Iterator[Callable[[str], None]]:
         TextColumn,
     )
 
-    from patienthood.analysis.logs import LogError, find_logs
-
-    try:
-        total = len(find_logs(locations))
-    except LogError as err:
-        raise InputError(str(err)) from None
+    total = len(readable_logs(locations))
     progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                         console=errors, transient=True, disable=not errors.is_terminal)
     task = progress.add_task("reading logs", total=total)
@@ -119,7 +123,7 @@ def log_progress(locations: list[str]) -> Iterator[Callable[[str], None]]:
 
 
 def report_data(log_locations: list[str], standard: Standard, validation_file: Path | None,
-                on_log: Callable[[str], None] | None = None) -> dict[str, Any]:
+                on_log: Callable[[str], None] | None = None, allow_incomplete: bool = False) -> dict[str, Any]:
     """Everything a report folder renders, from logs and content: the one code path of report and verify."""
     from patienthood.analysis.assessment import assess
     from patienthood.analysis.logs import LogError
@@ -134,7 +138,7 @@ def report_data(log_locations: list[str], standard: Standard, validation_file: P
     )
 
     try:
-        data = assess(list(log_locations), standard, on_log=on_log)
+        data = assess(list(log_locations), standard, on_log=on_log, allow_incomplete=allow_incomplete)
     except LogError as err:
         raise InputError(str(err)) from None
     except Exception as err:  # noqa: BLE001 - a damaged log fails deep inside inspect's readers, with many types
@@ -146,7 +150,8 @@ def report_data(log_locations: list[str], standard: Standard, validation_file: P
     try:
         record = load_record(record_path) if record_path.is_file() else None
     except (ValueError, KeyError) as err:
-        raise InputError(f"{record_path}: not a validation record ({err})") from None
+        raise InputError(f"{record_path}: not a validation record ({err}); give a validation.json written by "
+                         "`patienthood validate-instrument`") from None
     source = "packaged record" if validation_file is None else validation_file.name
     identity = instrument_identity(standard, subjects_dir())
     section = validation_section(record, identity, source)
@@ -168,10 +173,13 @@ def report_data(log_locations: list[str], standard: Standard, validation_file: P
 @click.option("--set", "set_name", default="baseline", show_default=True, help="Criteria set to assess against.")
 @click.option("--validation", "validation_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Instrument validation record to include [default: the packaged record for the set].")
+@click.option("--allow-incomplete", is_flag=True, default=False,
+              help="Report a battery whose run did not finish, with its missing answers shown as a gap "
+                   "[default: refuse, and say how to resume the run].")
 @dir_option("criteria")
 @dir_option("batteries")
 def report(log_dirs: tuple[str, ...], out_dir: Path, set_name: str, validation_file: Path | None,
-           criteria_dir: Path | None, batteries_dir: Path | None) -> None:
+           allow_incomplete: bool, criteria_dir: Path | None, batteries_dir: Path | None) -> None:
     """Assess one model's logs and write report.html, report.pdf, report.json, summary.md, manifest.json.
 
     manifest.json records the log locations and options exactly as given here, so that
@@ -179,13 +187,15 @@ def report(log_dirs: tuple[str, ...], out_dir: Path, set_name: str, validation_f
     """
     from patienthood.report.folder import Invocation, write_report
 
+    check_output_path(out_dir, "--out")
     standard = load_standard_or_exit(set_name, criteria_dir, batteries_dir)
     with log_progress(list(log_dirs)) as on_log:
-        data = report_data(list(log_dirs), standard, validation_file, on_log)
+        data = report_data(list(log_dirs), standard, validation_file, on_log, allow_incomplete)
     invocation = Invocation(log_locations=tuple(log_dirs), set_name=set_name,
                             validation=None if validation_file is None else str(validation_file),
                             criteria_dir=None if criteria_dir is None else str(criteria_dir),
-                            batteries_dir=None if batteries_dir is None else str(batteries_dir))
+                            batteries_dir=None if batteries_dir is None else str(batteries_dir),
+                            allow_incomplete=allow_incomplete)
     write_report(data, out_dir, invocation=invocation)
     table = Table(title=f"{data['model']['name']}" + (" (simulated respondent)" if data["model"]["simulated"] else ""))
     for column in ("criterion", "verdict", "why"):
@@ -193,4 +203,6 @@ def report(log_dirs: tuple[str, ...], out_dir: Path, set_name: str, validation_f
     for c in data["criteria"]:
         table.add_row(f"{c['id']}@{c['version']}", c["verdict"], escape(c["verdict_reason"]))
     console.print(table)
+    for warning in data["warnings"]:
+        errors.print(f"[bold yellow]warning:[/] {escape(warning)}")
     console.print(f"report written to {escape(str(out_dir))}")

@@ -15,21 +15,53 @@ from typing import Any, NoReturn
 
 import click
 
-from patienthood.cli.common import InputError, dir_option, load_standard_or_exit
+from patienthood.cli.common import InputError, check_output_path, dir_option, load_standard_or_exit, require_file
 
 FAILED = 1
 
 
 def _read_json(path: Path, what: str) -> dict[str, Any]:
-    if not path.is_file():
-        raise InputError(f"{path}: not found; give a report folder written by `patienthood report`")
+    require_file(path, "give a report folder written by `patienthood report`")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise InputError(f"{path}: not a readable {what} ({err})") from None
+        raise InputError(f"{path}: not a readable {what} ({err}); give a report folder written by "
+                         "`patienthood report`") from None
     if not isinstance(data, dict):
-        raise InputError(f"{path}: not a {what}")
+        raise InputError(f"{path}: not a {what} (not a JSON object); give a report folder written by "
+                         "`patienthood report`")
     return data
+
+
+MANIFEST_PARTS: dict[str, type] = {"inputs": dict, "outputs": dict, "invocation": dict, "log_locations": list}
+INVOCATION_PATHS = ("set_name", "validation", "criteria_dir", "batteries_dir")
+
+
+def _check_manifest(manifest: dict[str, Any], path: Path) -> None:
+    """Refuse a manifest whose parts have the wrong types, before code that trusts them reads it.
+
+    A hand-edited or damaged manifest is bad input; unchecked, it would fail deep in
+    verify as a TypeError that names nothing.
+    """
+    def refuse(what: str) -> None:
+        raise InputError(f"{path}: not a report manifest ({what}); restore it, or make the report again "
+                         "with `patienthood report`")
+
+    for key in ("inputs", "outputs"):
+        if key not in manifest:
+            refuse(f"no '{key}'")
+    for key, kind in MANIFEST_PARTS.items():
+        if manifest.get(key) is not None and not isinstance(manifest[key], kind):
+            refuse(f"'{key}' is not a {'mapping' if kind is dict else 'list'}")
+    for key, value in manifest["inputs"].items():
+        if not isinstance(value, dict) or not all(isinstance(digest, str) for digest in value.values()):
+            refuse(f"'inputs.{key}' is not a mapping of file to SHA-256")
+    if not all(isinstance(location, str) for location in manifest.get("log_locations") or []):
+        refuse("'log_locations' holds something other than paths")
+    invocation = manifest.get("invocation") or {}
+    for key in INVOCATION_PATHS:
+        if invocation.get(key) is not None and not isinstance(invocation[key], str):
+            refuse(f"'invocation.{key}' is not a string")
 
 
 def _short(digest: str | None) -> str:
@@ -119,8 +151,7 @@ def verify(report_dir: Path, logs: tuple[str, ...], validation_file: Path | None
     from patienthood.validation.record import packaged_record_path
 
     manifest = _read_json(report_dir / MANIFEST, "report manifest")
-    if "inputs" not in manifest or "outputs" not in manifest:
-        raise InputError(f"{report_dir / MANIFEST}: not a report manifest (no inputs or outputs)")
+    _check_manifest(manifest, report_dir / MANIFEST)
     recorded = Invocation.from_manifest(manifest)
     locations = list(logs) or list(recorded.log_locations)
     if not locations:
@@ -152,7 +183,7 @@ def verify(report_dir: Path, logs: tuple[str, ...], validation_file: Path | None
 
     try:
         with log_progress(locations) as on_log:
-            data = report_data(locations, standard, validation_file, on_log)
+            data = report_data(locations, standard, validation_file, on_log, recorded.allow_incomplete)
     except InputError as err:
         if not lines:
             raise
@@ -177,8 +208,11 @@ def compare(old_dir: Path, new_dir: Path, out_dir: Path | None) -> None:
     Differences are new minus old, on the items both reports share, with 95% intervals
     clustered by item. The Markdown goes to stdout.
     """
+    from patienthood.atomic import write_atomic
     from patienthood.report.compare import COMPARE_FILES, compare_reports, render_compare
-    from patienthood.report.folder import write_atomic
+
+    if out_dir is not None:
+        check_output_path(out_dir, "--out")
 
     reports = [_read_json(folder / "report.json", "report.json") for folder in (old_dir, new_dir)]
     for folder, data in zip((old_dir, new_dir), reports):
@@ -186,8 +220,9 @@ def compare(old_dir: Path, new_dir: Path, out_dir: Path | None) -> None:
             raise InputError(f"{folder / 'report.json'}: not a patienthood report (no criteria or model)")
     try:
         comparison = compare_reports(*reports)
-    except (KeyError, TypeError, ValueError) as err:
-        raise InputError(f"{old_dir} / {new_dir}: report.json lacks a field the comparison needs ({err})") from None
+    except (AttributeError, KeyError, TypeError, ValueError) as err:  # a report.json of the wrong shape
+        raise InputError(f"{old_dir} / {new_dir}: report.json lacks a field the comparison needs ({err}); give "
+                         "report folders written by `patienthood report`") from None
     files = render_compare(comparison)
     click.echo(files["compare.md"].decode("utf-8"), nl=False)
     if out_dir is not None:

@@ -1,8 +1,9 @@
 """Writing a report folder: every file atomically, the manifest last.
 
-An interrupted ``report`` must never leave a folder that looks whole: each file is
-written to a temporary name and renamed, and ``manifest.json`` (which lists every
-output's hash) is written only after all the others.
+An interrupted ``report`` must never leave a folder that looks whole: every file is
+rendered before any is written, an earlier report's ``manifest.json`` is removed first,
+each file is written to a temporary name and renamed, and the new ``manifest.json``
+(which lists every output's hash) is written only after all the others.
 
 The manifest is also what ``patienthood verify`` starts from: it records the inputs
 (logs, content, templates, validation record) with their SHA-256, how ``report`` was
@@ -13,14 +14,13 @@ every output's hash.
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from dataclasses import asdict, dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from patienthood.analysis.reliability import disagreements_csv
+from patienthood.atomic import write_atomic
+from patienthood.report.disagreements import disagreements_csv
 from patienthood.content import content_dir, display_path
 from patienthood.report.render import render_html, render_json, render_markdown, render_pdf, report_timestamp
 
@@ -43,26 +43,15 @@ class Invocation:
     validation: str | None = None
     criteria_dir: str | None = None
     batteries_dir: str | None = None
+    allow_incomplete: bool = False
 
     @classmethod
     def from_manifest(cls, manifest: dict[str, Any]) -> Invocation:
         recorded = manifest.get("invocation") or {}
         return cls(log_locations=tuple(manifest.get("log_locations") or ()),
                    set_name=recorded.get("set_name", "baseline"), validation=recorded.get("validation"),
-                   criteria_dir=recorded.get("criteria_dir"), batteries_dir=recorded.get("batteries_dir"))
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.chmod(temporary, 0o644)  # mkstemp creates 0600; reports are meant to be read
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+                   criteria_dir=recorded.get("criteria_dir"), batteries_dir=recorded.get("batteries_dir"),
+                   allow_incomplete=bool(recorded.get("allow_incomplete", False)))
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -140,7 +129,14 @@ def manifest(report: dict[str, Any], outputs: dict[str, bytes], templates: Path 
 
 def write_report(report: dict[str, Any], out_dir: Path, templates: Path | None = None,
                  invocation: Invocation | None = None) -> dict[str, bytes]:
+    """Render everything in memory first, then replace the folder's files one by one.
+
+    An earlier report's manifest is removed before the first file is replaced: a folder
+    interrupted half-way then has no manifest, so it cannot pass for a whole report
+    (``verify`` refuses it) with new files under an old manifest.
+    """
     outputs = render_outputs(report, templates, invocation)
+    (out_dir / MANIFEST).unlink(missing_ok=True)
     for name in REPORT_FILES:
         write_atomic(out_dir / name, outputs[name])
     write_atomic(out_dir / MANIFEST, outputs[MANIFEST])
