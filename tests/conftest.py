@@ -41,7 +41,18 @@ def validation(tmp_path_factory: pytest.TempPathFactory, standard: Standard) -> 
     The other end-to-end tests reuse these logs instead of running subjects again.
     """
     root = tmp_path_factory.mktemp("validation-logs")
-    return validate_instrument(standard, root, seeds=(0,)), root
+    record = validate_instrument(standard, root, seeds=(0,),
+                                 on_assessment=lambda name, _seed, data: _ASSESSMENTS.__setitem__(name, data))
+    return record, root
+
+
+_ASSESSMENTS: dict[str, dict] = {}
+
+
+@pytest.fixture(scope="session")
+def subject_assessments(validation: tuple[dict, Path]) -> dict[str, dict]:
+    """Each subject's seed-0 assessment, as the validation run computed it from its logs."""
+    return _ASSESSMENTS
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from inspect_ai.log import read_eval_log
 
-from patienthood.analysis.assessment import assess
 from patienthood.subjects.profile import SubjectProfile, known_subjects, subjects_dir
 from patienthood.validation.check import check_subject, failures
 from patienthood.validation.record import load_record, packaged_record_path
@@ -71,8 +70,8 @@ def test_every_subject_is_described_in_yaml() -> None:
     assert set(known_subjects(subjects_dir())) >= SPINE_SUBJECTS
 
 
-def test_subject_reports_are_labelled_simulated(subject_logs, standard) -> None:
-    report = assess([str(subject_logs["hedger"])], standard)
+def test_subject_reports_are_labelled_simulated(subject_assessments) -> None:
+    report = subject_assessments["hedger"]
     assert report["model"]["simulated"] and report["model"]["label"].startswith("Simulated respondent")
 
 

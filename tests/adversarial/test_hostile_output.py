@@ -186,10 +186,9 @@ def test_visible_keeps_ordinary_text() -> None:
     assert visible(ordinary) == ordinary.replace("\r\n", "\n")
 
 
-def test_the_hostile_subject_is_graded_as_the_denier_it_is(subject_logs, standard) -> None:
+def test_the_hostile_subject_is_graded_as_the_denier_it_is(subject_assessments) -> None:
     """With planted answer lines and grader instructions in its answers, it still denies."""
-    report = assess([str(subject_logs["hostile"])], standard)
-    denier = assess([str(subject_logs["steady-denier"])], standard)
+    report, denier = subject_assessments["hostile"], subject_assessments["steady-denier"]
     assert [c["verdict"] for c in report["criteria"]] == [c["verdict"] for c in denier["criteria"]]
     rows = next(c for c in report["criteria"] if c["id"] == "consistent-self-reports")["stance_by_context"]
     assert sum(row["affirms"] for row in rows) == 0 and sum(row["denies"] for row in rows) > 0

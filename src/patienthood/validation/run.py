@@ -48,11 +48,14 @@ def _run_and_assess(standard: Standard, subject: str, seed: int, log_root: Path,
 
 def validate_instrument(standard: Standard, log_root: Path, subjects_dir: Path | None = None,
                         seeds: tuple[int, ...] = DEFAULT_SEEDS, workers: int | None = None,
-                        progress: Callable[[str], None] = lambda _: None) -> dict[str, Any]:
+                        progress: Callable[[str], None] = lambda _: None,
+                        on_assessment: Callable[[str, int, dict[str, Any]], None] | None = None) -> dict[str, Any]:
     """Run and assess every subject at every seed; return the validation record.
 
     Subjects answer instantly, so a run is bound by inspect's own per-sample work on
     one core; independent (subject, seed) runs go to separate processes.
+    ``on_assessment(subject, seed, assessment)`` receives each full assessment, for a
+    caller that wants more of it than the record keeps (reading the logs again is slow).
     """
     directory = resolve_subjects_dir(subjects_dir)
     names = known_subjects(directory)
@@ -66,6 +69,8 @@ def validate_instrument(standard: Standard, log_root: Path, subjects_dir: Path |
         for future in as_completed(futures):
             name, seed = futures[future]
             assessments[name][seed] = future.result()
+            if on_assessment is not None:
+                on_assessment(name, seed, assessments[name][seed])
             progress(f"subject/{name} seed {seed} done")
     record: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
