@@ -38,7 +38,8 @@ def role_model(role: str) -> Model | None:
 
 def fence_token(answer: str) -> str:
     """A marker token that does not occur in the answer (checked, not assumed)."""
-    token = hashlib.sha256(answer.encode("utf-8")).hexdigest()[:20].upper()
+    # surrogatepass: a completion may hold a lone surrogate (a JSON '\ud800' escape decodes to one).
+    token = hashlib.sha256(answer.encode("utf-8", "surrogatepass")).hexdigest()[:20].upper()
     while token in answer:
         token = hashlib.sha256(token.encode("utf-8")).hexdigest()[:20].upper()
     return token

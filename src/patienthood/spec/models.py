@@ -6,8 +6,10 @@ standard must fail review, not silently change what is measured.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -60,7 +62,7 @@ PlainText = Annotated[str, AfterValidator(_plain_text)]
 
 _CONDITION = re.compile(
     r"^\s*(?P<measure>[a-z][a-z0-9_]*)\.(?P<field>estimate|ci_low|ci_high)\s*"
-    r"(?P<op>>=|<=|>|<)\s*(?P<threshold>-?\d+(?:\.\d+)?)\s*$"
+    r"(?P<op>>=|<=|>|<)\s*(?P<threshold>-?[0-9]+(?:\.[0-9]+)?)\s*$"  # ASCII digits, as the schema says
 )
 
 
@@ -86,6 +88,13 @@ class Condition(Strict):
     op: Literal[">=", "<=", ">", "<"]
     threshold: float
 
+    @field_validator("threshold")
+    @classmethod
+    def _finite(cls, threshold: float) -> float:
+        if not math.isfinite(threshold):
+            raise ValueError("a threshold must be a finite number")
+        return threshold
+
     @classmethod
     def parse(cls, text: str) -> "Condition":
         match = _CONDITION.match(text)
@@ -99,7 +108,10 @@ class Condition(Strict):
                    threshold=float(match["threshold"]))
 
     def __str__(self) -> str:
-        return f"{self.measure}.{self.field} {self.op} {self.threshold:g}"
+        # Written as a plain decimal, exactly, so the text (kept in report.json) parses back
+        # to the same condition: ':g' would write 1e-05 or round 0.123456789.
+        threshold = format(Decimal(repr(self.threshold)).normalize(), "f")
+        return f"{self.measure}.{self.field} {self.op} {threshold}"
 
     def holds(self, value: float) -> bool:
         return {
