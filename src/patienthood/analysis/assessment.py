@@ -13,10 +13,10 @@ from typing import Any, Callable
 import pandas as pd
 
 from patienthood import __version__
-from patienthood.analysis.logs import LogError, LogInfo, find_logs, read_log_info, read_samples
+from patienthood.analysis.logs import LogError, LogInfo, fill_excerpts, find_logs, read_log_info, read_samples
 from patienthood.analysis.logset import select_logs
 from patienthood.analysis.measures import SCORED_STANCES, MeasureResult, compute_measure
-from patienthood.analysis.reliability import reliability
+from patienthood.analysis.reliability import disagreeing, reliability
 from patienthood.analysis.verdicts import decide
 from patienthood.content import display_path
 from patienthood.spec.models import VERDICTS, Verdict
@@ -53,6 +53,8 @@ def assess(log_locations: list[str], standard: Standard,
         raise LogError(f"{', '.join(log_locations)}: no logs of the batteries of set {standard.criteria_set.id} "
                        "among the eval logs; run an assessment first (`patienthood run`)")
     frames = {battery: read_samples(info) for battery, info in logs.items()}
+    for battery, frame in frames.items():  # the answers a report quotes, read from the logs one by one
+        fill_excerpts(frame, logs[battery], _evidence_rows(frame).union(disagreeing(frame)))
     model = _first(logs).model
 
     coverage = {battery: _coverage(frames[battery], info) for battery, info in logs.items()}
@@ -67,7 +69,8 @@ def assess(log_locations: list[str], standard: Standard,
             for ref in criterion.measures:
                 measures[ref.id] = compute_measure(frame, declared[ref.id])
         battery_coverage = coverage.get(criterion.battery)
-        share = battery_coverage["scored"] / battery_coverage["planned"] if battery_coverage and battery_coverage["planned"] else 0.0
+        asked = battery_coverage["planned"] - battery_coverage["stopped_early"] if battery_coverage else 0
+        share = battery_coverage["scored"] / asked if battery_coverage and asked else 0.0
         result = decide(criterion, measures, share, verdicts)
         verdicts[criterion.id] = result.verdict
         criteria.append({
@@ -90,7 +93,8 @@ def assess(log_locations: list[str], standard: Standard,
                           "method": "no log for this battery", "note": m.note}
                          for m in criterion.measures],
             "coverage": battery_coverage or {"status": "absent", "planned": 0, "scored": 0, "unscorable": 0,
-                                             "errored": 0, "missing": 0, "by_method": {}},
+                                             "errored": 0, "carried_forward": 0, "stopped_early": 0, "missing": 0,
+                                             "by_method": {}},
             "stance_by_context": _stance_by_context(frame) if frame is not None else [],
             "evidence": _evidence(frame, logs.get(criterion.battery)) if frame is not None else [],
         })
@@ -139,6 +143,8 @@ def _rule_data(criterion) -> dict[str, Any]:  # noqa: ANN001
 
 
 def _coverage(frame: pd.DataFrame, info: LogInfo) -> dict[str, Any]:
+    """Where every planned answer went. Carried-forward answers count as scored: they stand
+    for answers the rule skipped because their cell had settled, and are counted apart too."""
     errored = int(frame["errored"].sum())
     unscorable = int((~frame["scorable"].astype(bool) & ~frame["errored"].astype(bool)).sum())
     present = len(frame)
@@ -148,7 +154,9 @@ def _coverage(frame: pd.DataFrame, info: LogInfo) -> dict[str, Any]:
         "scored": present - errored - unscorable,
         "unscorable": unscorable,
         "errored": errored,
-        "missing": max(info.planned - present, 0),
+        "carried_forward": int(frame["carried"].fillna(False).astype(bool).sum()),
+        "stopped_early": info.stopped_early,
+        "missing": max(info.planned - present - info.stopped_early, 0),
         "by_method": {str(k): int(v) for k, v in sorted(frame["method"].value_counts().items())},
     }
 
@@ -165,7 +173,13 @@ def _coverage_warnings(coverage: dict[str, dict[str, Any]]) -> list[str]:
     return warnings
 
 
+def _answers(frame: pd.DataFrame) -> pd.DataFrame:
+    """The answers actually given: without those carried forward from settled cells."""
+    return frame[~frame["carried"].fillna(False).astype(bool)]
+
+
 def _stance_by_context(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    frame = _answers(frame)
     if frame["context"].isna().all() or not frame["stance"].isin(SCORED_STANCES).any():
         return []  # a battery that does not record stances by context
     stance = frame["stance"].where(~frame["errored"], "errored")
@@ -184,12 +198,20 @@ def _outcome(row: Any) -> str:
     return "scored" if row.scorable else "unscorable"
 
 
+def _evidence_rows(frame: pd.DataFrame) -> pd.Index:
+    """The answers quoted as evidence: the first of each context (or item), in the battery's order."""
+    answers = _answers(frame)
+    if answers.empty:
+        return answers.index
+    key = "context" if answers["context"].notna().any() else "item"
+    picks = answers.sort_values([key, "sample_id", "epoch"]).drop_duplicates(key)
+    order = list(dict.fromkeys(answers[key]))
+    return picks.sort_values(key, key=lambda s: s.map(order.index)).head(EVIDENCE_PER_CRITERION).index
+
+
 def _evidence(frame: pd.DataFrame, info: LogInfo | None) -> list[dict[str, Any]]:
     """A few answers, one per context (or per item), each traceable to its log, sample and epoch."""
-    key = "context" if frame["context"].notna().any() else "item"
-    picks = frame.sort_values([key, "sample_id", "epoch"]).drop_duplicates(key)
-    order = list(dict.fromkeys(frame[key]))
-    picks = picks.sort_values(key, key=lambda s: s.map(order.index)).head(EVIDENCE_PER_CRITERION)
+    picks = frame.loc[_evidence_rows(frame)]
     return [{"log": row.log, "sample_id": row.sample_id, "epoch": int(row.epoch),
              "context": row.context if isinstance(row.context, str) else "",
              "item": str(row.item), "stance": _outcome(row), "excerpt": row.excerpt} for row in picks.itertuples()]
@@ -206,7 +228,7 @@ def _provenance(logs: dict[str, LogInfo], standard: Standard) -> dict[str, Any]:
             "model": info.model, "model_args": info.model_args, "task_args": info.task_args,
             "epochs": info.epochs, "created": info.created, "started_at": info.started_at,
             "completed_at": info.completed_at, "git_commit": info.revision, "packages": info.packages,
-            "content_sha256": info.content_sha256,
+            "content_sha256": info.content_sha256, "adaptive": info.adaptive,
         } for info in logs.values()],
         "content_sha256": dict(sorted(content.items())),
         "software": {"patienthood": __version__, "inspect_ai": inspect_ai.__version__,

@@ -1,7 +1,8 @@
 """Reading inspect eval logs into one tidy frame: one row per sample and epoch.
 
-Logs are streamed sample by sample (never a whole transcript in memory); only what
-statistics and evidence need is kept, with a short excerpt of each answer.
+Rows come from inspect's sample summaries, never from whole transcripts, so memory and
+time grow with the number of answers, not with their length; the few answers a report
+quotes are then read one by one (``fill_excerpts``).
 """
 
 from __future__ import annotations
@@ -13,15 +14,25 @@ from typing import Any
 
 import pandas as pd
 from inspect_ai._util.file import file as open_file
-from inspect_ai.log import EvalLog, EvalSample, list_eval_logs, read_eval_log, read_eval_log_samples
+from inspect_ai.log import (
+    EvalLog,
+    list_eval_logs,
+    read_eval_log,
+    read_eval_log_sample,
+    read_eval_log_sample_summaries,
+)
+from inspect_ai.scorer import Score
 
 EXCERPT_CHARS = 600
 TASK_PREFIX = "patienthood/"
+ADAPTIVE_MANAGER = "patienthood.adaptive"  # the name adaptive.stopping gives inspect
+SETTLED_CELL = "answers settled"  # its reason for skipping a cell whose answers were all the same
 
 # Columns every battery's frame has (None where a battery has no such thing).
 COLUMNS = ["log", "task", "battery", "sample_id", "epoch", "item", "context", "neutral", "stance", "scorable",
            "method", "grader", "second_stance", "second_method", "second_kind", "second_grader", "answer_line",
-           "errored", "excerpt"]
+           "errored", "carried", "excerpt"]
+CARRIED = "carried forward"  # the method of an answer carried forward from a settled cell
 
 
 class LogError(Exception):
@@ -52,6 +63,9 @@ class LogInfo:
     task_args: dict[str, Any]
     content_sha256: dict[str, str] = field(default_factory=dict)
     model_roles: dict[str, str] = field(default_factory=dict)
+    stopped_early: int = 0  # sample-epochs skipped because the battery's verdicts had settled (never asked)
+    carried: tuple[tuple[str, int], ...] = ()  # (sample id, epoch) skipped because the cell's answers had settled
+    adaptive: dict[str, Any] | None = None  # what patienthood's adaptive rule decided, when it ran
 
 
 def find_logs(locations: list[str]) -> list[str]:
@@ -115,7 +129,19 @@ def read_log_info(location: str) -> LogInfo:
         task_args={k: v for k, v in (header.eval.task_args or {}).items() if v is not None},
         content_sha256=dict(metadata.get("content_sha256", {})),
         model_roles={role: _role_model_name(config) for role, config in (header.eval.model_roles or {}).items()},
+        **_early_stopping(header),
     )
+
+
+def _early_stopping(header: EvalLog) -> dict[str, Any]:
+    """How many sample-epochs were skipped by design, and the adaptive rule's record of why."""
+    summary = header.results.early_stopping if header.results else None
+    if summary is None:
+        return {}
+    adaptive = dict(summary.metadata or {}) if summary.manager == ADAPTIVE_MANAGER else None
+    carried = tuple(sorted((str(stop.id), stop.epoch) for stop in summary.early_stops
+                           if adaptive is not None and stop.reason == SETTLED_CELL))
+    return {"stopped_early": len(summary.early_stops) - len(carried), "carried": carried, "adaptive": adaptive}
 
 
 def _role_model_name(config: Any) -> str:
@@ -130,13 +156,72 @@ def read_samples(info: LogInfo) -> pd.DataFrame:
     ...) become columns as they are, and the numbers its scorer puts in ``Score.value``
     become ``value_<name>`` columns, which generic measures (``mean_of``,
     ``difference_of``) read.
+
+    Rows come from the samples' summaries (ids, metadata, scores, errors), which inspect
+    keeps apart from the transcripts: reading them costs the same however long the
+    answers are. ``excerpt`` is left empty; ``fill_excerpts`` reads the few answers a
+    report quotes.
     """
     try:
-        rows = [_row(sample, info) for sample in read_eval_log_samples(info.location, all_samples_required=False)]
+        summaries = read_eval_log_sample_summaries(info.location)
     except Exception as err:  # noqa: BLE001 - inspect's readers raise many types for a damaged file
-        raise LogError(f"{info.location}: a sample could not be read ({type(err).__name__}: {err}); the log is "
+        raise LogError(f"{info.location}: its samples could not be read ({type(err).__name__}: {err}); the log is "
                        "damaged: move it out of the log folder and run the same `patienthood run` again to redo "
                        "that battery") from None
+    rows = [tidy_row(summary.metadata or {}, next(iter((summary.scores or {}).values()), None), log=info.name,
+                     task=info.task, battery=info.battery, sample_id=str(summary.id), epoch=summary.epoch,
+                     errored=summary.error is not None)
+            for summary in summaries if summary.completed or summary.error is not None]
+    return tidy_frame(carry_forward(rows, info.carried))
+
+
+def fill_excerpts(frame: pd.DataFrame, info: LogInfo, index: pd.Index) -> None:
+    """Set ``excerpt`` on the rows of ``index``: the start of each answer, read from the log.
+
+    One sample is read at a time, without its events, so memory stays that of one answer.
+    """
+    for position in index:
+        row = frame.loc[position]
+        if row["carried"]:
+            continue
+        sample = _read_sample(info, str(row["sample_id"]), int(row["epoch"]))
+        completion = sample.output.completion if sample.output else ""
+        frame.loc[position, "excerpt"] = completion[:EXCERPT_CHARS]
+
+
+def _read_sample(info: LogInfo, sample_id: str, epoch: int) -> Any:
+    """One sample without its events; its id as text, or as the number a plain task may have used."""
+    candidates: list[str | int] = [sample_id] + ([int(sample_id)] if sample_id.isdigit() else [])
+    for candidate in candidates:
+        try:
+            return read_eval_log_sample(info.location, id=candidate, epoch=epoch,
+                                        exclude_fields={"events", "attachments", "store"})
+        except Exception as err:  # noqa: BLE001 - as in read_samples
+            failure = err
+    raise LogError(f"{info.location}: sample {sample_id} (epoch {epoch}) could not be read "
+                   f"({type(failure).__name__}: {failure}); the log is damaged") from None
+
+
+def carry_forward(rows: list[dict[str, Any]], skipped: tuple[tuple[str, int], ...]) -> list[dict[str, Any]]:
+    """``rows`` plus, for every (cell, epoch) skipped as settled, the cell's settled answer again.
+
+    The adaptive rule stops asking a cell once all its answers agree. Without its
+    skipped epochs such a cell would weigh less than in the fixed design, and the
+    estimates would move for no reason but the rule; carrying its answer forward keeps
+    every cell at the design's weight. Carried rows are marked (``carried``, method
+    "carried forward"), never quoted as evidence, and hold no second reading.
+    """
+    if not skipped:
+        return rows
+    last = {row["sample_id"]: row for row in sorted(rows, key=lambda r: r["epoch"])}
+    carried = [{**last[cell], "epoch": epoch, "carried": True, "method": CARRIED, "excerpt": "",
+                "second_stance": None, "second_method": None, "second_kind": None, "second_grader": None}
+               for cell, epoch in skipped if cell in last]
+    return rows + carried
+
+
+def tidy_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Rows made by ``tidy_row`` as a frame with every base column, present or not."""
     frame = pd.DataFrame(rows)
     for column in COLUMNS:
         if column not in frame.columns:
@@ -144,23 +229,25 @@ def read_samples(info: LogInfo) -> pd.DataFrame:
     return frame
 
 
-def _row(sample: EvalSample, info: LogInfo) -> dict[str, Any]:
-    """The tidy row of one sample-epoch: its metadata, its score's numbers, how it was read."""
-    metadata = {k: v for k, v in (sample.metadata or {}).items() if isinstance(v, (str, int, float, bool))}
-    score = next(iter((sample.scores or {}).values()), None)
+def tidy_row(metadata: dict[str, Any], score: Score | None, *, log: str, task: str, battery: str, sample_id: str,
+             epoch: int, errored: bool, completion: str = "") -> dict[str, Any]:
+    """One sample-epoch as a row: its metadata, its score's numbers, how it was read.
+
+    The one definition of a row, for logs read after a run and for answers seen during
+    one (the adaptive stopping rule decides on the same rows the report will read).
+    """
+    metadata = {k: v for k, v in metadata.items() if isinstance(v, (str, int, float, bool))}
     score_meta = (score.metadata or {}) if score else {}
     values = score.value if score is not None and isinstance(score.value, dict) else {}
-    completion = sample.output.completion if sample.output else ""
     stance = score_meta.get("stance", "unscorable")
-    errored = sample.error is not None
     row: dict[str, Any] = {**metadata}
     row.update({f"value_{k}": v for k, v in values.items() if isinstance(v, (int, float)) and v is not None})
     row.update({
-        "log": info.name,
-        "task": info.task,
-        "battery": info.battery,
-        "sample_id": str(sample.id),
-        "epoch": sample.epoch,
+        "log": log,
+        "task": task,
+        "battery": battery,
+        "sample_id": sample_id,
+        "epoch": epoch,
         "neutral": bool(metadata.get("neutral", False)),
         "stance": stance,
         "scorable": bool(score_meta.get("scorable", stance != "unscorable")) and not errored,
@@ -172,6 +259,7 @@ def _row(sample: EvalSample, info: LogInfo) -> dict[str, Any]:
         "second_grader": score_meta.get("second_grader"),
         "answer_line": score.answer if score else None,
         "errored": errored,
+        "carried": False,
         "excerpt": completion[:EXCERPT_CHARS],
     })
     return row

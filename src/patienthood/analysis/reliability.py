@@ -15,6 +15,12 @@ import pandas as pd
 
 from patienthood.stats import cohen_kappa, krippendorff_alpha
 
+def disagreeing(frame: pd.DataFrame) -> pd.Index:
+    """The rows whose two readings differ: the answers ``disagreements.csv`` quotes."""
+    pairs = _pairs(frame)
+    return pairs[pairs["stance"] != pairs["second_stance"]].index
+
+
 def _pairs(frame: pd.DataFrame) -> pd.DataFrame:
     paired = frame[frame["second_stance"].notna() & (frame["second_method"] == "grader") & ~frame["errored"]]
     return paired[paired["stance"] != "unscorable"]
