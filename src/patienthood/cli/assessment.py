@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -47,14 +48,23 @@ if TYPE_CHECKING:
               help="Concurrent connections to the model API.")
 @click.option("--display", type=click.Choice(["full", "conversation", "rich", "plain", "log", "none"]), default=None,
               help="inspect display.")
+@click.option("--adaptive", is_flag=True, default=False,
+              help="Skip the epochs that can no longer change a verdict (see the README's 'Adaptive sampling'); "
+                   "logs go to logs/<model>-adaptive unless --log-dir says otherwise.")
+@click.option("--cache", "cache_expiry", default=None, metavar="EXPIRY",
+              help="Cache model answers in inspect's cache for this long (e.g. 1D, 1W, 3M), so a repeated run "
+                   "pays for no answer twice.")
 @dir_option("criteria")
 @dir_option("batteries")
 def run(set_name: str, model: str, log_dir: str | None, model_args: tuple[str, ...], epochs: int | None,
         grader: str | None, second_grader: str | None, double_read: float | None,
-        persona_source: str | None, max_connections: int | None, display: str | None, criteria_dir: Path | None,
-        batteries_dir: Path | None) -> None:
+        persona_source: str | None, max_connections: int | None, display: str | None, adaptive: bool,
+        cache_expiry: str | None, criteria_dir: Path | None, batteries_dir: Path | None) -> None:
     """Run every battery of a criteria set against one model (resumable, via inspect's eval_set)."""
     from inspect_ai import eval_set
+    from inspect_ai.model import CachePolicy
+
+    from patienthood.adaptive.stopping import make_adaptive
 
     from patienthood.batteries.tasks import battery_tasks
 
@@ -79,12 +89,17 @@ def run(set_name: str, model: str, log_dir: str | None, model_args: tuple[str, .
         task_args["double_read"] = double_read
     task_args["source"] = persona_source
     roles = {role: name for role, name in (("grader", grader), ("grader2", second_grader)) if name}
-    log_dir = log_dir or log_dir_for(model)
+    log_dir = log_dir or (log_dir_for(model) + ("-adaptive" if adaptive else ""))
+    if cache_expiry is not None and not re.fullmatch(r"[1-9][0-9]*[smhDWMY]", cache_expiry):
+        raise InputError(f"--cache {cache_expiry}: write a number and a unit (s, m, h, D, W, M, Y), e.g. 1D, 1W or 3M")
+    cache = CachePolicy(expiry=cache_expiry) if cache_expiry else None
     try:
         tasks = battery_tasks(standard.batteries, task_args)
+        if adaptive:
+            make_adaptive(tasks, standard)
         success, _ = eval_set(tasks=tasks, model=model, model_args=args, log_dir=log_dir,
                               model_roles=roles or None, max_connections=max_connections,
-                              display=display)  # type: ignore[arg-type]
+                              display=display, cache=cache)  # type: ignore[arg-type]
     except SpecError as err:  # content, or a calibration subject's file, that does not load
         raise InputError.from_spec(err) from None
     if not success:

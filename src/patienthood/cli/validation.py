@@ -27,12 +27,14 @@ from patienthood.spec.errors import SpecError
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out/validation"),
               show_default=True, help="Where validation.json and validation.md go.")
 @click.option("--record", is_flag=True, help="Also update the packaged record for this set (maintainers).")
+@click.option("--adaptive", is_flag=True, default=False,
+              help="Run every battery with adaptive sampling, to validate that mode (use its own --log-dir).")
 @click.option("--subjects-dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="Use this folder of subjects instead of the packaged one.")
 @dir_option("criteria")
 @dir_option("batteries")
 def validate_instrument_command(set_name: str, seeds: str, log_dir: Path, out_dir: Path, record: bool,
-                                subjects_dir: Path | None, criteria_dir: Path | None,
+                                adaptive: bool, subjects_dir: Path | None, criteria_dir: Path | None,
                                 batteries_dir: Path | None) -> None:
     """Run every battery of a set against every calibration subject; check each planted property.
 
@@ -50,9 +52,12 @@ def validate_instrument_command(set_name: str, seeds: str, log_dir: Path, out_di
     # Checked now, not after the subjects have run for minutes.
     check_output_path(log_dir, "--log-dir")
     check_output_path(out_dir, "--out")
+    if adaptive and record:
+        raise InputError("--record with --adaptive: the packaged record is of the fixed design; drop one of them")
     try:
         result = validate_instrument(standard, log_dir, subjects_dir, seed_list,
-                                     progress=lambda text: errors.print(f"running {text}", markup=False))
+                                     progress=lambda text: errors.print(f"running {text}", markup=False),
+                                     adaptive=adaptive)
     except SpecError as err:
         raise InputError.from_spec(err) from None
     payload = render_json(result).encode("utf-8")

@@ -11,7 +11,9 @@ from typing import Any
 
 from inspect_ai import eval_set
 
+from patienthood.adaptive.stopping import make_adaptive
 from patienthood.analysis.assessment import assess
+from patienthood.batteries.tasks import battery_tasks
 from patienthood.spec.standard import Standard
 from patienthood.subjects.profile import known_subjects, load_profile
 from patienthood.subjects.profile import subjects_dir as resolve_subjects_dir
@@ -27,9 +29,11 @@ def subject_log_dir(log_root: Path, seed: int, subject: str) -> Path:
 
 
 def run_subject(standard: Standard, subject: str, seed: int, log_dir: Path, subjects_dir: Path | None = None,
-                display: str | None = "none") -> None:
-    """One subject at one seed through every battery of the set (resumable)."""
-    tasks = [f"patienthood/{battery}" for battery in sorted(standard.batteries)]
+                display: str | None = "none", adaptive: bool = False) -> None:
+    """One subject at one seed through every battery of the set (resumable), adaptively on request."""
+    tasks: list[Any] = [f"patienthood/{battery}" for battery in sorted(standard.batteries)]
+    if adaptive:
+        tasks = make_adaptive(battery_tasks(standard.batteries, {}), standard)
     model_args: dict[str, Any] = {"seed": seed}
     if subjects_dir is not None:  # only a user's own subjects; the packaged path is not provenance
         model_args["subjects_dir"] = str(subjects_dir)
@@ -40,22 +44,24 @@ def run_subject(standard: Standard, subject: str, seed: int, log_dir: Path, subj
 
 
 def _run_and_assess(standard: Standard, subject: str, seed: int, log_root: Path,
-                    subjects_dir: Path | None) -> dict[str, Any]:
+                    subjects_dir: Path | None, adaptive: bool = False) -> dict[str, Any]:
     log_dir = subject_log_dir(log_root, seed, subject)
-    run_subject(standard, subject, seed, log_dir, subjects_dir)
+    run_subject(standard, subject, seed, log_dir, subjects_dir, adaptive=adaptive)
     return assess([str(log_dir)], standard)
 
 
 def validate_instrument(standard: Standard, log_root: Path, subjects_dir: Path | None = None,
                         seeds: tuple[int, ...] = DEFAULT_SEEDS, workers: int | None = None,
                         progress: Callable[[str], None] = lambda _: None,
-                        on_assessment: Callable[[str, int, dict[str, Any]], None] | None = None) -> dict[str, Any]:
+                        on_assessment: Callable[[str, int, dict[str, Any]], None] | None = None,
+                        adaptive: bool = False) -> dict[str, Any]:
     """Run and assess every subject at every seed; return the validation record.
 
     Subjects answer instantly, so a run is bound by inspect's own per-sample work on
     one core; independent (subject, seed) runs go to separate processes.
     ``on_assessment(subject, seed, assessment)`` receives each full assessment, for a
     caller that wants more of it than the record keeps (reading the logs again is slow).
+    ``adaptive`` runs every battery with the adaptive rule (``patienthood.adaptive``).
     """
     directory = resolve_subjects_dir(subjects_dir)
     names = known_subjects(directory)
@@ -64,7 +70,7 @@ def validate_instrument(standard: Standard, log_root: Path, subjects_dir: Path |
     workers = workers or min(len(jobs), os.cpu_count() or 1, 4)
     assessments: dict[str, dict[int, dict[str, Any]]] = {name: {} for name in names}
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = {pool.submit(_run_and_assess, standard, name, seed, log_root, subjects_dir): (name, seed)
+        futures = {pool.submit(_run_and_assess, standard, name, seed, log_root, subjects_dir, adaptive): (name, seed)
                    for name, seed in jobs}
         for future in as_completed(futures):
             name, seed = futures[future]
@@ -77,6 +83,7 @@ def validate_instrument(standard: Standard, log_root: Path, subjects_dir: Path |
         "criteria_set": {"id": standard.criteria_set.id, "version": standard.criteria_set.version},
         "instrument": instrument_identity(standard, directory),
         "seeds": list(seeds),
+        "sampling": "adaptive" if adaptive else "fixed epochs",
         "subjects": [check_subject(profiles[name], assessments[name]) for name in names],
     }
     record["failures"] = failures(record)
