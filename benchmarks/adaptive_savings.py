@@ -22,7 +22,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from inspect_ai.log import list_eval_logs, read_eval_log_samples
+from calls import model_calls
 
 from patienthood.analysis.assessment import assess
 from patienthood.content import content_dir
@@ -31,16 +31,6 @@ from patienthood.subjects.profile import known_subjects, subjects_dir
 from patienthood.validation.run import subject_log_dir, validate_instrument
 
 TARGET_SAVING = 0.40
-
-
-def model_calls(log_dir: Path) -> Counter[str]:
-    """Model calls per battery in a folder of logs: the model events of every sample."""
-    calls: Counter[str] = Counter()
-    for info in list_eval_logs(str(log_dir)):
-        for sample in read_eval_log_samples(info.name, all_samples_required=False):
-            battery = info.task.removeprefix("patienthood/").replace("-", "_")
-            calls[battery] += sum(1 for event in sample.events if event.event == "model")
-    return calls
 
 
 def main() -> None:

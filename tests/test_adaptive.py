@@ -122,3 +122,23 @@ def test_run_adaptive_and_cache_options(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["run", "--model", "subject/steady-denier", "--cache", "1X",
                                        "--log-dir", str(tmp_path)])
     assert result.exit_code == 2 and "--cache 1X" in result.output and not list(tmp_path.iterdir())
+
+
+def test_with_errors_tolerated_every_epoch_is_asked(tmp_path: Path, standard) -> None:
+    """inspect reports no errored sample to a manager: waiting for a whole epoch would never end."""
+    from inspect_ai.model import get_model
+
+    from graders import output
+
+    def answer(messages, *_args):  # noqa: ANN001, ANN202
+        if "feel" in messages[-1].text:
+            raise RuntimeError("provider error after retries")
+        return output("No.\n\nANSWER: NO")
+
+    tasks = make_adaptive(battery_tasks(["self_report"], {"items": "has_feelings,only_tool", "epochs": 3}), standard)
+    (log,) = inspect_eval(tasks, model=get_model("mockllm/model", custom_outputs=answer), log_dir=str(tmp_path),
+                          display="none", fail_on_error=False)
+    assert log.status == "success"
+    summary = log.results.early_stopping
+    assert "disabled" in summary.metadata and not summary.early_stops
+    assert len(log.samples) == log.eval.dataset.samples * 3

@@ -37,6 +37,7 @@ class AdaptiveStopping:
         self.epochs = 0
         self.looks: dict[int, Look] = {}
         self.stopped_after: int | None = None
+        self.disabled = False
 
     def _reset(self, cells: dict[str, str], epochs: int) -> None:
         """A fresh state for each attempt (inspect replays reused samples into a resumed one)."""
@@ -52,10 +53,15 @@ class AdaptiveStopping:
 
     async def start_task(self, task: Any, samples: list[Any], epochs: int) -> str:
         self._reset({str(s.id): str((s.metadata or {}).get("item", s.id)) for s in samples}, epochs)
+        # inspect tells a manager of every completed sample but of no errored one: with
+        # errors tolerated, an epoch could never be seen complete. With inspect's default
+        # (the first error stops the task, and `patienthood run` resumes it) it always is.
+        tolerated = getattr(getattr(task, "config", None), "fail_on_error", None)
+        self.disabled = tolerated is not None and tolerated is not True
         return ADAPTIVE_MANAGER
 
     async def schedule_sample(self, id: str | int, epoch: int) -> EarlyStop | None:
-        if epoch <= FIRST_LOOK or not self.rule.criteria:
+        if epoch <= FIRST_LOOK or not self.rule.criteria or self.disabled:
             return None
         decision = await self._look_after(epoch - 1)
         cell = str(id)
@@ -76,6 +82,10 @@ class AdaptiveStopping:
         self._mark(str(id), epoch)
 
     async def complete_task(self) -> dict[str, Any]:
+        if self.disabled:
+            return {"rule": RULE_SUMMARY, "disabled": "errored samples were tolerated (fail_on_error), so no epoch "
+                    "could be known complete; every epoch was asked", "epochs": self.epochs,
+                    "stopped_after_epoch": None, "looks": []}
         return {"rule": RULE_SUMMARY, "simulations": SIMULATIONS, "error_bound": ERROR_BOUND, "first_look": FIRST_LOOK,
                 "epochs": self.epochs, "stopped_after_epoch": self.stopped_after,
                 "looks": [self.looks[e].as_dict() for e in sorted(self.looks) if self.looks[e].epoch == e]}
