@@ -1,11 +1,17 @@
-"""Reading logs from sample summaries gives exactly what the full samples give."""
+"""Reading logs from sample summaries, streamed, gives exactly what the full samples give."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from zipfile import ZipFile
+
 import pandas as pd
-from inspect_ai.log import read_eval_log_samples
+import pytest
+from inspect_ai.log import read_eval_log_sample_summaries, read_eval_log_samples
 
 from patienthood.analysis.logs import COLUMNS, find_logs, read_log_info, read_samples, tidy_frame, tidy_row
+from patienthood.analysis.summaries import iter_summaries
 
 
 def _from_full_samples(location: str) -> pd.DataFrame:
@@ -49,3 +55,37 @@ def test_summaries_hold_every_column_the_analysis_reads(subject_logs, standard) 
         values = sorted(c for c in slow.columns if c.startswith("value_"))
         pd.testing.assert_frame_equal(fast[values], slow[values], check_dtype=False, obj=location)
         assert (fast["excerpt"] == "").all()  # excerpts are read only for the answers quoted
+
+
+def _without_consolidated_summaries(source: Path, target: Path) -> Path:
+    """A copy of a log as a run still in progress leaves it: summaries only in the journal."""
+    with ZipFile(source) as old, ZipFile(target, "w") as new:
+        for item in old.infolist():
+            if item.filename != "summaries.json":
+                new.writestr(item, old.read(item.filename))
+    return target
+
+
+def test_summaries_stream_as_inspect_reads_them(subject_logs, tmp_path: Path, monkeypatch) -> None:
+    """Consolidated or journal-only, and with records split across read chunks."""
+    import patienthood.analysis.summaries as summaries
+
+    monkeypatch.setattr(summaries, "CHUNK", 997)  # records straddle every chunk boundary
+    for path in sorted(Path(subject_logs["hostile"]).glob("*.eval"))[:2]:
+        journal_only = _without_consolidated_summaries(path, tmp_path / path.name)
+        for location in (str(path), str(journal_only)):
+            streamed = sorted(iter_summaries(location), key=lambda s: (str(s.id), s.epoch))
+            expected = sorted(read_eval_log_sample_summaries(location), key=lambda s: (str(s.id), s.epoch))
+            assert [s.model_dump() for s in streamed] == [s.model_dump() for s in expected], location
+
+
+def test_a_summary_file_cut_short_is_an_error_not_fewer_answers(tmp_path: Path) -> None:
+    import io
+
+    from patienthood.analysis.summaries import _array_elements
+
+    whole = json.dumps([{"id": i, "epoch": 1} for i in range(50)]).encode()
+    assert len(list(_array_elements(io.BytesIO(whole), "x"))) == 50
+    for cut in (len(whole) // 2, len(whole) - 1):
+        with pytest.raises(ValueError, match="summaries end"):
+            list(_array_elements(io.BytesIO(whole[:cut]), "x"))

@@ -19,9 +19,10 @@ from inspect_ai.log import (
     list_eval_logs,
     read_eval_log,
     read_eval_log_sample,
-    read_eval_log_sample_summaries,
 )
 from inspect_ai.scorer import Score
+
+from patienthood.analysis.summaries import iter_summaries
 
 EXCERPT_CHARS = 600
 TASK_PREFIX = "patienthood/"
@@ -158,20 +159,20 @@ def read_samples(info: LogInfo) -> pd.DataFrame:
     ``difference_of``) read.
 
     Rows come from the samples' summaries (ids, metadata, scores, errors), which inspect
-    keeps apart from the transcripts: reading them costs the same however long the
-    answers are. ``excerpt`` is left empty; ``fill_excerpts`` reads the few answers a
-    report quotes.
+    keeps apart from the transcripts, read one at a time (``analysis.summaries``):
+    reading them costs the same however long the answers are, and memory holds the rows
+    only. ``excerpt`` is left empty; ``fill_excerpts`` reads the few answers a report
+    quotes.
     """
     try:
-        summaries = read_eval_log_sample_summaries(info.location)
+        rows = [tidy_row(summary.metadata or {}, next(iter((summary.scores or {}).values()), None), log=info.name,
+                         task=info.task, battery=info.battery, sample_id=str(summary.id), epoch=summary.epoch,
+                         errored=summary.error is not None)
+                for summary in iter_summaries(info.location) if summary.completed or summary.error is not None]
     except Exception as err:  # noqa: BLE001 - inspect's readers raise many types for a damaged file
         raise LogError(f"{info.location}: its samples could not be read ({type(err).__name__}: {err}); the log is "
                        "damaged: move it out of the log folder and run the same `patienthood run` again to redo "
                        "that battery") from None
-    rows = [tidy_row(summary.metadata or {}, next(iter((summary.scores or {}).values()), None), log=info.name,
-                     task=info.task, battery=info.battery, sample_id=str(summary.id), epoch=summary.epoch,
-                     errored=summary.error is not None)
-            for summary in summaries if summary.completed or summary.error is not None]
     return tidy_frame(carry_forward(rows, info.carried))
 
 
