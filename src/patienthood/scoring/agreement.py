@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from inspect_ai.scorer import Score, Target, mean, scorer
+from inspect_ai.scorer import Score, Target, scorer
 from inspect_ai.solver import TaskState
 
+from patienthood.scoring.metrics import means
 from patienthood.scoring.stance import read_answer_line
 from patienthood.scoring.vocabulary import load_vocabulary
 
 
-@scorer(metrics={"agree": [mean()], "matches": [mean()], "answered": [mean()]})
+@scorer(metrics=[means()])
 def agreement():  # noqa: ANN201 (inspect's decorator types the result)
     """``agree`` (said yes), ``matches`` (answer matches the trait), ``answered`` (said yes or no)."""
     words = load_vocabulary()

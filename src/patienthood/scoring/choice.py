@@ -18,10 +18,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from inspect_ai.scorer import Score, Target, mean, scorer
+from inspect_ai.scorer import Score, Target, scorer
 from inspect_ai.solver import TaskState
 
 from patienthood.scoring.answer_lines import final_line
+from patienthood.scoring.metrics import means
 
 LETTERS = "ABCDEF"
 LABEL = "ANSWER"
@@ -69,7 +70,7 @@ EXPLANATIONS = {
 }
 
 
-@scorer(metrics={"correct": [mean()]})
+@scorer(metrics=[means()])
 def choice():  # noqa: ANN201
     """Score a multiple-choice answer against the target letter (the item's key).
 

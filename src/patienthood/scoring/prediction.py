@@ -14,10 +14,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from inspect_ai.scorer import Score, Target, mean, scorer
+from inspect_ai.scorer import Score, Target, scorer
 from inspect_ai.solver import TaskState
 
 from patienthood.scoring.answer_lines import final_line
+from patienthood.scoring.metrics import means
 
 # Where the solver keeps the two answers of one sample and epoch.
 PREDICTION_KEY = "self_prediction:prediction"
@@ -54,7 +55,7 @@ def _clean(line: str) -> str:
     return _MARKUP.sub("", unicodedata.normalize("NFC", line)).strip()
 
 
-@scorer(metrics={name: [mean()] for name in VALUES})
+@scorer(metrics=[means()])
 def self_prediction():  # noqa: ANN201 (inspect's decorator types the result)
     """Whether the prediction matched the fresh answer, and how the baselines did on it."""
 

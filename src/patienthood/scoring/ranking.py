@@ -19,10 +19,11 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from inspect_ai.scorer import Score, Target, mean, scorer
+from inspect_ai.scorer import Score, Target, scorer
 from inspect_ai.solver import TaskState
 
 from patienthood.scoring.answer_lines import final_lines
+from patienthood.scoring.metrics import means
 from patienthood.stats import kendall_tau
 
 STORE_KEY = "goal_persistence"
@@ -105,7 +106,7 @@ def stability(rankings: dict[str, str]) -> dict[str, float]:
     return values
 
 
-@scorer(metrics={key: [mean()] for key in VALUE_KEYS})
+@scorer(metrics=[means()])
 def ranking_stability(store_key: str = STORE_KEY):
     """Score how far later rankings keep the first one (Kendall's tau), from the sample's store.
 

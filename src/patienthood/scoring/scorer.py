@@ -17,10 +17,11 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from inspect_ai.scorer import Score, Target, mean, scorer
+from inspect_ai.scorer import Score, Target, scorer
 from inspect_ai.solver import TaskState
 
 from patienthood.scoring.grader import GraderReading, grade, role_model
+from patienthood.scoring.metrics import means
 from patienthood.scoring.stance import STANCES, read_answer_line, stance_of
 from patienthood.scoring.vocabulary import default_rubric_path, load_vocabulary
 
@@ -40,7 +41,7 @@ def _without_answer_line(completion: str, line: str) -> str:
     return (completion[:index] + completion[index + len(line):]).strip() if index >= 0 else completion
 
 
-@scorer(metrics={stance: [mean()] for stance in STANCES})
+@scorer(metrics=[means()])
 def stance(vocabulary: str | None = None, rubric: str | None = None, double_read: float = 0.1):  # noqa: ANN201
     """Score the stance an answer takes on the item's state.
 
