@@ -54,7 +54,8 @@ def test_report_json_has_the_contract_shape(assessments, standard) -> None:
     battery = standard.batteries["self_report"]
     planned = len(battery.items) * len(battery.contexts) * battery.spec.epochs
     assert report["coverage"]["self_report"] == {
-        "status": "success", "planned": planned, "scored": planned, "unscorable": 0, "errored": 0, "missing": 0,
+        "status": "success", "planned": planned, "scored": planned, "unscorable": 0, "errored": 0,
+        "carried_forward": 0, "stopped_early": 0, "missing": 0,
         "by_method": {"answer_line": planned}}
     assert report["grader_reliability"]["self_report"]["pairs"] == 0  # no grader was bound
     assert report["warnings"] == [] and report["provenance"]["set_aside"] == []

@@ -24,7 +24,9 @@ SEMVER = r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$"
 SLUG = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 IDENT = r"^[a-z][a-z0-9_]*$"
 PIN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*@(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$"
-CONDITION_PATTERN = (r"^\s*[a-z][a-z0-9_]*\.(estimate|ci_low|ci_high)\s*(>=|<=|>|<)\s*-?[0-9]+(\.[0-9]+)?\s*$")
+# A threshold has at most 15 digits on each side of the point: exactly what a float holds.
+CONDITION_PATTERN = (r"^\s*[a-z][a-z0-9_]*\.(estimate|ci_low|ci_high)\s*(>=|<=|>|<)\s*"
+                     r"-?[0-9]{1,15}(\.[0-9]{1,15})?\s*$")
 
 # What a pattern means, for error messages that say how to write the value.
 PATTERN_HELP = {
@@ -62,7 +64,7 @@ PlainText = Annotated[str, AfterValidator(_plain_text)]
 
 _CONDITION = re.compile(
     r"^\s*(?P<measure>[a-z][a-z0-9_]*)\.(?P<field>estimate|ci_low|ci_high)\s*"
-    r"(?P<op>>=|<=|>|<)\s*(?P<threshold>-?[0-9]+(?:\.[0-9]+)?)\s*$"  # ASCII digits, as the schema says
+    r"(?P<op>>=|<=|>|<)\s*(?P<threshold>-?[0-9]{1,15}(?:\.[0-9]{1,15})?)\s*$"  # as CONDITION_PATTERN says
 )
 
 
