@@ -4,8 +4,9 @@ A battery repeats every cell (one inspect sample: an item in a context, or an it
 under a condition) for a fixed number of epochs. Most of those answers buy nothing: a
 respondent that answers every cell the same way gets the same interval after two
 epochs as after five (the interval is bound by the number of items), and a random
-respondent is far from every threshold after one. From its first look (after epoch ``FIRST_LOOK``, once every cell has shown whether its
-answers vary) the rule looks after each epoch:
+respondent is far from every threshold after one. From its first look (after epoch
+``FIRST_LOOK``, once every cell has shown whether its answers vary) the rule looks
+after each epoch:
 
 1. **Verdicts settled.** It simulates the rest of the fixed design: every (cell, epoch)
    not answered is drawn from a Pólya urn holding that cell's answers plus
@@ -40,7 +41,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from patienthood.analysis.measures import compute_measure
+from patienthood.analysis.logs import carried_rows
+from patienthood.analysis.measures import criterion_measures
 from patienthood.analysis.verdicts import decide
 from patienthood.spec.models import Criterion, MeasureDecl
 
@@ -93,7 +95,7 @@ def verdicts(frame: pd.DataFrame, rule: BatteryRule, planned: int) -> dict[str, 
     scored = int((frame["scorable"].astype(bool) & ~frame["errored"].astype(bool)).sum()) if len(frame) else 0
     share = scored / planned if planned else 0.0
     for criterion in rule.criteria:
-        measures = {ref.id: compute_measure(frame, rule.measures[ref.id]) for ref in criterion.measures}
+        measures = criterion_measures(frame, criterion, rule.measures)
         required = {dep: found.get(dep, "meets") for dep in criterion.requires}
         found[criterion.id] = decide(criterion, measures, share, required).verdict
     return found
@@ -122,7 +124,7 @@ def look(frame: pd.DataFrame, rule: BatteryRule, cells: dict[str, str], epochs: 
     number of epochs, which the simulations complete.
     """
     current = verdicts(frame, rule, len(frame))
-    answered = frame[~frame["carried"].fillna(False).astype(bool)].reset_index(drop=True)
+    answered = frame[~carried_rows(frame)].reset_index(drop=True)
     counts = answered["sample_id"].value_counts() if len(answered) else pd.Series(dtype=int)
     missing = {cell: epochs - int(counts.get(cell, 0)) for cell in cells if counts.get(cell, 0) < epochs}
     rng = np.random.default_rng(_seed(rule.battery, epoch, len(answered)))

@@ -88,7 +88,7 @@ class AdaptiveStopping:
                     "stopped_after_epoch": None, "looks": []}
         return {"rule": RULE_SUMMARY, "simulations": SIMULATIONS, "error_bound": ERROR_BOUND, "first_look": FIRST_LOOK,
                 "epochs": self.epochs, "stopped_after_epoch": self.stopped_after,
-                "looks": [self.looks[e].as_dict() for e in sorted(self.looks) if self.looks[e].epoch == e]}
+                "looks": [self.looks[e].as_dict() for e in sorted(self.looks)]}
 
     def _skip(self, cell: str, epoch: int, reason: str) -> EarlyStop:
         self._mark(cell, epoch)
@@ -103,16 +103,15 @@ class AdaptiveStopping:
         """The decision after ``epoch``, taken once, when every sample of that epoch is in."""
         await self.complete[epoch].wait()
         async with self.lock:
+            if self.stopped_after is not None:  # nothing was asked since the stop: its decision stands
+                return self.looks[self.stopped_after]
             if epoch not in self.looks:
-                if self.stopped_after is not None:  # nothing new was asked: the decision stands
-                    self.looks[epoch] = self.looks[self.stopped_after]
-                else:
-                    rows = sorted(self.rows, key=lambda r: (r["sample_id"], r["epoch"]))
-                    frame = tidy_frame(carry_forward(rows, tuple(sorted(self.skipped_settled))))
-                    decision = await anyio.to_thread.run_sync(look, frame, self.rule, self.cells, self.epochs, epoch)
-                    self.looks[epoch] = decision
-                    if decision.stop:
-                        self.stopped_after = epoch
+                rows = sorted(self.rows, key=lambda r: (r["sample_id"], r["epoch"]))
+                frame = tidy_frame(carry_forward(rows, tuple(sorted(self.skipped_settled))))
+                decision = await anyio.to_thread.run_sync(look, frame, self.rule, self.cells, self.epochs, epoch)
+                self.looks[epoch] = decision
+                if decision.stop:
+                    self.stopped_after = epoch
             return self.looks[epoch]
 
 

@@ -13,9 +13,17 @@ from typing import Any, Callable
 import pandas as pd
 
 from patienthood import __version__
-from patienthood.analysis.logs import LogError, LogInfo, fill_excerpts, find_logs, read_log_info, read_samples
+from patienthood.analysis.logs import (
+    LogError,
+    LogInfo,
+    carried_rows,
+    fill_excerpts,
+    find_logs,
+    read_log_info,
+    read_samples,
+)
 from patienthood.analysis.logset import select_logs
-from patienthood.analysis.measures import SCORED_STANCES, MeasureResult, compute_measure
+from patienthood.analysis.measures import SCORED_STANCES, MeasureResult, criterion_measures
 from patienthood.analysis.reliability import disagreeing, reliability
 from patienthood.analysis.verdicts import decide
 from patienthood.content import display_path
@@ -64,10 +72,7 @@ def assess(log_locations: list[str], standard: Standard,
     for criterion in standard.criteria:
         frame = frames.get(criterion.battery)
         declared = {m.id: m for m in standard.batteries[criterion.battery].spec.measures}
-        measures: dict[str, MeasureResult] = {}
-        if frame is not None:
-            for ref in criterion.measures:
-                measures[ref.id] = compute_measure(frame, declared[ref.id])
+        measures: dict[str, MeasureResult] = criterion_measures(frame, criterion, declared) if frame is not None else {}
         battery_coverage = coverage.get(criterion.battery)
         asked = battery_coverage["planned"] - battery_coverage["stopped_early"] if battery_coverage else 0
         share = battery_coverage["scored"] / asked if battery_coverage and asked else 0.0
@@ -154,7 +159,7 @@ def _coverage(frame: pd.DataFrame, info: LogInfo) -> dict[str, Any]:
         "scored": present - errored - unscorable,
         "unscorable": unscorable,
         "errored": errored,
-        "carried_forward": int(frame["carried"].fillna(False).astype(bool).sum()),
+        "carried_forward": int(carried_rows(frame).sum()),
         "stopped_early": info.stopped_early,
         "missing": max(info.planned - present - info.stopped_early, 0),
         "by_method": {str(k): int(v) for k, v in sorted(frame["method"].value_counts().items())},
@@ -175,7 +180,7 @@ def _coverage_warnings(coverage: dict[str, dict[str, Any]]) -> list[str]:
 
 def _answers(frame: pd.DataFrame) -> pd.DataFrame:
     """The answers actually given: without those carried forward from settled cells."""
-    return frame[~frame["carried"].fillna(False).astype(bool)]
+    return frame[~carried_rows(frame)]
 
 
 def _stance_by_context(frame: pd.DataFrame) -> list[dict[str, Any]]:

@@ -221,6 +221,11 @@ def carry_forward(rows: list[dict[str, Any]], skipped: tuple[tuple[str, int], ..
     return rows + carried
 
 
+def carried_rows(frame: pd.DataFrame) -> pd.Series:
+    """Which rows of a tidy frame were carried forward rather than answered."""
+    return frame["carried"].fillna(False).astype(bool)
+
+
 def tidy_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     """Rows made by ``tidy_row`` as a frame with every base column, present or not."""
     frame = pd.DataFrame(rows)

@@ -14,7 +14,15 @@ from typing import Any
 
 import pandas as pd
 
-from patienthood.spec.models import DifferenceOf, LeanShift, MeanOf, MeasureDecl, ModalAgreement, StanceRate
+from patienthood.spec.models import (
+    Criterion,
+    DifferenceOf,
+    LeanShift,
+    MeanOf,
+    MeasureDecl,
+    ModalAgreement,
+    StanceRate,
+)
 from patienthood.stats import clustered_mean, clustered_proportion, newcombe_difference, paired_difference
 
 SCORED_STANCES = ("affirms", "denies", "uncertain", "refuses")
@@ -207,3 +215,9 @@ MEASURE_FUNCTIONS: dict[str, Callable[[pd.DataFrame, Any], MeasureResult]] = {
 def compute_measure(frame: pd.DataFrame, spec: MeasureDecl) -> MeasureResult:
     """Compute one declared measure on a battery's frame."""
     return MEASURE_FUNCTIONS[spec.kind](frame, spec)
+
+
+def criterion_measures(frame: pd.DataFrame, criterion: Criterion,
+                       declared: dict[str, MeasureDecl]) -> dict[str, MeasureResult]:
+    """Every measure a criterion's rule reads, on its battery's frame (``declared``: the battery's measures)."""
+    return {ref.id: compute_measure(frame, declared[ref.id]) for ref in criterion.measures}

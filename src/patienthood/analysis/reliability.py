@@ -41,7 +41,7 @@ def reliability(frame: pd.DataFrame) -> dict[str, Any]:
         return result
     first, second = pairs["stance"].tolist(), pairs["second_stance"].tolist()
     agree = sum(a == b for a, b in zip(first, second))
-    differing = pairs[pairs["stance"] != pairs["second_stance"]].sort_values(["sample_id", "epoch"])
+    differing = frame.loc[disagreeing(frame)].sort_values(["sample_id", "epoch"])
     result.update({
         "agreement": round(agree / len(pairs), 6),
         "cohen_kappa": _finite(cohen_kappa(first, second)),
