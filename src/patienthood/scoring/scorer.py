@@ -22,7 +22,8 @@ from inspect_ai.solver import TaskState
 
 from patienthood.scoring.grader import GraderReading, grade, role_model
 from patienthood.scoring.metrics import means
-from patienthood.scoring.stance import STANCES, read_answer_line, stance_of
+from patienthood.scoring.stance import read_answer_line, stance_of
+from patienthood.spec.vocabulary import STANCES
 from patienthood.scoring.vocabulary import default_rubric_path, load_vocabulary
 
 GRADER_ROLE = "grader"

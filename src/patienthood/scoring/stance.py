@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Literal
 
 from patienthood.scoring.answer_lines import final_line
 from patienthood.scoring.vocabulary import AnswerVocabulary, Response
+from patienthood.spec.vocabulary import Stance
 
-Stance = Literal["affirms", "denies", "uncertain", "refuses", "unscorable"]
-STANCES: tuple[Stance, ...] = ("affirms", "denies", "uncertain", "refuses", "unscorable")
 
 _MARKUP = re.compile(r"[*_`#>~|\[\]()\"'“”«»]")
 _TRAILING = re.compile(r"[\s.!?,;:。！？、]+$")

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
 
 from pydantic import Field
 
 from patienthood.content import content_dir
 from patienthood.spec.loader import validate_model
 from patienthood.spec.models import Strict
+from patienthood.spec.vocabulary import Response, Stance
 from patienthood.spec.yamlfile import read_yaml
 
-Response = Literal["yes", "no", "unsure", "decline"]
 
 
 class GraderVocabulary(Strict):
     label: str
-    stances: dict[Literal["affirms", "denies", "uncertain", "refuses", "unscorable"], list[str]]
+    stances: dict[Stance, list[str]]
 
     def lookup(self) -> dict[str, str]:
         return {word.casefold(): stance for stance, words in self.stances.items() for word in words}

@@ -15,8 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-Verdict = Literal["meets", "partially_meets", "does_not_meet", "inconclusive"]
-VERDICTS: tuple[Verdict, ...] = ("meets", "partially_meets", "does_not_meet", "inconclusive")
+from patienthood.spec.vocabulary import VERDICTS, ScoredStance, Verdict  # noqa: E402,F401 - re-exported
 
 # Patterns are written in the subset shared by Python and ECMA-262, so the JSON Schema
 # that `patienthood criteria schema` prints means the same in editors and in check-jsonschema.
@@ -328,6 +327,10 @@ class _MeasureBase(Strict):
     id: str = Field(pattern=IDENT)
     description: str
 
+    def value_range(self) -> tuple[float, float]:
+        """The values the measure can take: a threshold outside them can never be crossed."""
+        return (0.0, 1.0)
+
 
 class ModalAgreement(_MeasureBase):
     """Share of answers equal to the most common answer of their cell (item, or item and context)."""
@@ -345,12 +348,15 @@ class LeanShift(_MeasureBase):
     axis: str
     scale: Literal["difference"] = "difference"
 
+    def value_range(self) -> tuple[float, float]:
+        return (-1.0, 1.0)
+
 
 class StanceRate(_MeasureBase):
     """Share of scorable answers whose stance is one of ``stances``."""
 
     kind: Literal["stance_rate"]
-    stances: list[Literal["affirms", "denies", "uncertain", "refuses"]] = Field(min_length=1)
+    stances: list[ScoredStance] = Field(min_length=1)
     contexts: Literal["neutral", "all"] = "neutral"
     scale: Literal["proportion"] = "proportion"
 
@@ -367,6 +373,23 @@ class MeanOf(_MeasureBase):
     column: str = Field(pattern=IDENT)
     where: dict[str, str | int | float | bool] = {}
     scale: Literal["proportion", "mean"] = "proportion"
+    bounds: tuple[float, float] | None = Field(None, description=(
+        "The least and greatest value one answer can score (required for scale: mean, e.g. [-1, 1] for "
+        "Kendall's tau): thresholds are checked against it, and intervals never leave it."))
+
+    @model_validator(mode="after")
+    def _bounded(self) -> "MeanOf":
+        if self.scale == "mean" and self.bounds is None:
+            raise ValueError(f"measure '{self.id}' is a mean but declares no bounds; add 'bounds: [LOW, HIGH]', "
+                             "the least and greatest value one answer can score (e.g. [-1, 1] for Kendall's tau)")
+        if self.scale == "proportion" and self.bounds not in (None, (0.0, 1.0)):
+            raise ValueError(f"measure '{self.id}' is a proportion, whose bounds are [0, 1]; remove 'bounds'")
+        if self.bounds is not None and not self.bounds[0] < self.bounds[1]:
+            raise ValueError(f"measure '{self.id}': bounds {list(self.bounds)} must be [LOW, HIGH] with LOW < HIGH")
+        return self
+
+    def value_range(self) -> tuple[float, float]:
+        return self.bounds if self.bounds is not None else (0.0, 1.0)
 
 
 class DifferenceOf(_MeasureBase):
@@ -385,6 +408,10 @@ class DifferenceOf(_MeasureBase):
     absolute: bool = False
     paired: bool = Field(True, description="False when the two sides are different items (Newcombe interval).")
     scale: Literal["difference"] = "difference"
+
+    def value_range(self) -> tuple[float, float]:
+        # A difference of two proportions; its size when ``absolute``.
+        return (0.0, 1.0) if self.absolute else (-1.0, 1.0)
 
 
 MeasureDecl = Annotated[ModalAgreement | LeanShift | StanceRate | MeanOf | DifferenceOf, Field(discriminator="kind")]

@@ -22,13 +22,6 @@ from patienthood.spec.loader import (
 from patienthood.spec.models import Condition, CriteriaSet, Criterion, Reference
 from patienthood.spec.yamlfile import Loc, YamlDocument, read_yaml
 
-# The values a measure of each scale can take; a threshold outside them can never be
-# crossed, so the condition is always or never true, which is always a mistake.
-# Scales not listed (e.g. an unbounded mean) get no range check.
-SCALE_RANGES: dict[str, tuple[float, float]] = {
-    "proportion": (0.0, 1.0),
-    "difference": (-1.0, 1.0),
-}
 
 
 @dataclass(frozen=True)
@@ -41,6 +34,10 @@ class Standard:
     criterion_files: dict[str, Path]
     batteries: dict[str, LoadedBattery]
     bibliography: dict[str, Reference] = field(default_factory=dict)
+    # The folders it was loaded from: what ran, and what a log is checked against, is
+    # the content of these folders, whatever they are called.
+    criteria_dir: Path | None = None
+    batteries_dir: Path | None = None
 
     def files(self) -> list[Path]:
         """Every content file the standard depends on, for provenance.
@@ -138,11 +135,13 @@ def criterion_problems(criterion: Criterion, document: YamlDocument, batteries: 
                     ("measures", index, "id"), f"battery '{criterion.battery}' has no measure '{measure.id}'",
                     f"use one of: {', '.join(sorted(declared))}"))
         for outcome, condition, loc in condition_locations(document, criterion):
+            # A threshold outside the values the measure can take can never be crossed,
+            # so the condition is always or never true, which is always a mistake.
             decl = declared.get(condition.measure)
-            scale = getattr(decl, "scale", None)
-            if scale not in SCALE_RANGES:
+            if decl is None:
                 continue
-            low, high = SCALE_RANGES[scale]
+            scale = decl.scale
+            low, high = decl.value_range()
             if not low <= condition.threshold <= high:
                 problems.append(document.problem(
                     loc, f"threshold {condition.threshold:g} in '{condition}' ({outcome}) is outside [{low:g}, {high:g}], "
@@ -226,7 +225,8 @@ def load_standard(set_name: str, criteria_dir: Path, batteries_dir: Path) -> Sta
     if problems:
         raise SpecError(problems)
     return Standard(criteria_set=criteria_set, set_file=path, criteria=tuple(criteria),
-                    criterion_files=files, batteries=batteries.loaded(), bibliography=bibliography or {})
+                    criterion_files=files, batteries=batteries.loaded(), bibliography=bibliography or {},
+                    criteria_dir=criteria_dir, batteries_dir=batteries_dir)
 
 
 def requires_cycles(criteria: list[Criterion], documents: dict[str, YamlDocument]) -> list[Problem]:

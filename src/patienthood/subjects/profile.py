@@ -11,13 +11,14 @@ from pydantic import Field, field_validator
 from patienthood.content import content_dir
 from patienthood.spec.errors import SpecError
 from patienthood.spec.loader import validate_model
-from patienthood.spec.models import Condition, Strict, Verdict
+from patienthood.spec.models import Condition, Strict
+from patienthood.spec.vocabulary import Response, ScoredStance, Verdict
 from patienthood.spec.yamlfile import read_yaml
 from patienthood.subjects.payloads import Payloads
 
-SubjectStance = Literal["affirms", "denies", "uncertain", "refuses"]
+SubjectStance = ScoredStance  # a subject always takes a stance; only a reader can fail to read one
 ContextKind = Literal["default", "lean_affirm", "lean_deny", "persona_affirm", "persona_deny"]
-Option = Literal["yes", "no", "unsure", "decline"]
+Option = Response
 
 
 class Reading(Strict):

@@ -1,0 +1,64 @@
+"""The words every layer shares, each defined once: stances, verdicts, respondent labels, schema versions.
+
+A stance read by a scorer, counted by a measure, planted by a calibration subject and
+printed by a report must be the same word, and a verdict must have one wording
+wherever a reader meets it. This module lives in the spec layer, which imports nothing
+else of the project, so that every other layer may import it.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+# What an answer says about the state an item asks about (polarity taken into account).
+ScoredStance = Literal["affirms", "denies", "uncertain", "refuses"]
+SCORED_STANCES: tuple[ScoredStance, ...] = ("affirms", "denies", "uncertain", "refuses")
+# ... and the reading of an answer that could not be read as any of them.
+Stance = Literal["affirms", "denies", "uncertain", "refuses", "unscorable"]
+UNSCORABLE = "unscorable"
+STANCES: tuple[Stance, ...] = (*SCORED_STANCES, "unscorable")
+
+# The options a forced-choice self-report offers (the words differ by language, not these).
+Response = Literal["yes", "no", "unsure", "decline"]
+
+# The four verdicts a criterion can reach, in the order reports list them.
+Verdict = Literal["meets", "partially_meets", "does_not_meet", "inconclusive"]
+VERDICTS: tuple[Verdict, ...] = ("meets", "partially_meets", "does_not_meet", "inconclusive")
+# How a verdict is written for a reader, in prose and where a table is narrow.
+VERDICT_LABELS: dict[str, str] = {
+    "meets": "meets",
+    "partially_meets": "partially meets",
+    "does_not_meet": "does not meet",
+    "inconclusive": "inconclusive",
+}
+VERDICT_ABBREVIATIONS: dict[str, str] = {
+    "meets": "meets",
+    "partially_meets": "partial",
+    "does_not_meet": "not met",
+    "inconclusive": "inconcl.",
+}
+
+# Who answered. A calibration subject must never be mistaken for a model anywhere it appears.
+SUBJECT_PREFIX = "subject/"
+SIMULATED_LABEL = "Simulated respondent (calibration subject), not an AI model"
+MODEL_LABEL = "AI model"
+
+
+def is_simulated(model: str) -> bool:
+    """Whether a model name names a calibration subject (inspect provider ``subject``)."""
+    return model.startswith(SUBJECT_PREFIX)
+
+
+def respondent_label(model: str) -> str:
+    """The label a report gives the respondent: simulated, or a model."""
+    return SIMULATED_LABEL if is_simulated(model) else MODEL_LABEL
+
+
+# The JSON Schema dialect of every schema patienthood prints (content files and published documents).
+JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+# Versions of the documents patienthood writes; bump one when its shape changes.
+REPORT_SCHEMA_VERSION = "1.1"
+MANIFEST_SCHEMA_VERSION = "1.1"
+VALIDATION_RECORD_SCHEMA_VERSION = "1.0"
+COMPARISON_SCHEMA_VERSION = "1.0"
