@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import fsspec
 import pandas as pd
-from inspect_ai._util.file import file as open_file
 from inspect_ai.log import (
     EvalLog,
     list_eval_logs,
@@ -23,6 +23,7 @@ from inspect_ai.log import (
 from inspect_ai.scorer import Score
 
 from patienthood.analysis.summaries import iter_summaries
+from patienthood.errors import InputProblem
 
 EXCERPT_CHARS = 600
 TASK_PREFIX = "patienthood/"
@@ -36,7 +37,7 @@ COLUMNS = ["log", "task", "battery", "sample_id", "epoch", "item", "context", "n
 CARRIED = "carried forward"  # the method of an answer carried forward from a settled cell
 
 
-class LogError(Exception):
+class LogError(InputProblem):
     """A log folder or file that cannot be assessed; the message says which and why."""
 
 
@@ -89,7 +90,7 @@ def find_logs(locations: list[str]) -> list[str]:
 
 def sha256_of(location: str) -> str:
     digest = hashlib.sha256()
-    with open_file(location, "rb") as stream:
+    with fsspec.open(location, "rb") as stream:
         for chunk in iter(lambda: stream.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()

@@ -17,33 +17,30 @@ from collections.abc import Iterator
 from typing import Any, BinaryIO
 from zipfile import ZipFile
 
-from inspect_ai._util.file import file as open_file
+import fsspec
 from inspect_ai.log import EvalSampleSummary, read_eval_log_sample_summaries
 
-try:  # where inspect keeps the layout of a .eval file; read by inspect itself if it moved
-    from inspect_ai._util.constants import get_deserializing_context
-    from inspect_ai.log._recorders.eval import SUMMARIES_JSON, _journal_summary_path, _sorted_journal_entries
-except ImportError:  # pragma: no cover - depends on the installed inspect
-    SUMMARIES_JSON = None
+from patienthood.inspect_private import deserializing_context, summaries_layout
 
 CHUNK = 1 << 20
 
 
 def iter_summaries(location: str) -> Iterator[EvalSampleSummary]:
     """Every completed sample's summary in the log, the last record of each (id, epoch) only."""
-    if SUMMARIES_JSON is None or not location.endswith(".eval"):
+    layout = summaries_layout()
+    if layout is None or not location.endswith(".eval"):
         yield from read_eval_log_sample_summaries(location)
         return
+    summaries_json, journal = layout
     seen: dict[tuple[str, int], EvalSampleSummary] = {}
-    with open_file(location, "rb") as stream, ZipFile(stream) as archive:
+    with fsspec.open(location, "rb") as stream, ZipFile(stream) as archive:
         names = set(archive.namelist())
-        members = [SUMMARIES_JSON] if SUMMARIES_JSON in names else _sorted_journal_entries(
-            names, _journal_summary_path())
+        members = [summaries_json] if summaries_json in names else journal(names)
         for member in members:
             with archive.open(member) as raw:
                 for value in _array_elements(raw, f"{location}:{member}"):
-                    summary = EvalSampleSummary.model_validate(value, context=get_deserializing_context())
-                    if members == [SUMMARIES_JSON]:  # the consolidated file holds each record once
+                    summary = EvalSampleSummary.model_validate(value, context=deserializing_context())
+                    if members == [summaries_json]:  # the consolidated file holds each record once
                         yield summary
                     else:  # a journal may record a re-run after its superseded attempt
                         seen[(str(summary.id), summary.epoch)] = summary

@@ -1,7 +1,8 @@
 """Turning every failure of a command into one line on stderr, and the right exit status.
 
 Status 2 is bad input: click's usage errors (wrong option, missing argument, bad
-value), an :class:`~patienthood.cli.common.InputError`, inspect's own
+value), an :class:`~patienthood.cli.common.InputError` or the layers' own
+:class:`~patienthood.errors.InputProblem`, a content error (``SpecError``, its first problem), inspect's own
 ``PrerequisiteError`` (it means "fix your set-up") and any ``OSError`` (a path that is
 a file where a folder is needed, a full disk, no permission): the user can fix each
 by changing what they typed or where it points. Status 1 is anything else: a bug, said
@@ -13,13 +14,15 @@ from __future__ import annotations
 
 import errno
 import os
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import click
 
 from patienthood.cli.common import InputError, OneLineError, one_line
+from patienthood.errors import InputProblem
+from patienthood.inspect_private import is_prerequisite_error
+from patienthood.spec.errors import SpecError
 
 DEBUG_VARIABLE = "PATIENTHOOD_DEBUG"
 
@@ -69,14 +72,8 @@ def os_error_line(error: OSError) -> str:
 
 
 def prerequisite_line(error: Exception) -> str | None:
-    """inspect's PrerequisiteError (missing API key, package, config) as one plain line, else None.
-
-    Looked up in ``sys.modules`` rather than imported: if inspect was never imported,
-    the error cannot be one of its own, and importing it costs a second.
-    """
-    module = sys.modules.get("inspect_ai._util.error")
-    prerequisite = getattr(module, "PrerequisiteError", None)
-    if prerequisite is None or not isinstance(error, prerequisite):
+    """inspect's PrerequisiteError (missing API key, package, config) as one plain line, else None."""
+    if not is_prerequisite_error(error):
         return None
     message = getattr(error, "message", error)
     if isinstance(message, str):
@@ -103,6 +100,10 @@ def one_line_errors() -> Iterator[None]:
         raise InputError(usage_line(error)) from None
     except click.ClickException:
         raise
+    except InputProblem as error:
+        raise InputError(str(error)) from None
+    except SpecError as error:  # content, or a calibration subject's file, that does not load
+        raise InputError.from_spec(error) from None
     except OSError as error:
         if error.errno == errno.EPIPE or debugging():
             raise

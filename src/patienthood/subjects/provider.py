@@ -24,21 +24,10 @@ from inspect_ai.model import (
 )
 from inspect_ai.tool import ToolChoice, ToolInfo
 
+from patienthood.inspect_private import current_epoch
 from patienthood.subjects.profile import load_phrasebook, load_profile
 from patienthood.subjects.profile import subjects_dir as resolve_subjects_dir
 from patienthood.subjects.skills import Conversation, respond
-
-SIMULATED_LABEL = "simulated respondent (calibration subject, not a model)"
-
-
-def _current_epoch() -> int:
-    try:  # inspect's run context; absent when the provider is used outside an eval
-        from inspect_ai.log._samples import sample_active
-
-        active = sample_active()
-        return active.epoch if active is not None else 0
-    except Exception:
-        return 0
 
 
 @modelapi(name="subject")
@@ -61,7 +50,7 @@ class SubjectAPI(ModelAPI):
                       for m in input if isinstance(m, (ChatMessageUser, ChatMessageAssistant)))
         conversation = Conversation(system=system, turns=turns, seed=self.seed)
         transcript = "\x1e".join(f"{role}:{text}" for role, text in turns)
-        key = f"{self.seed}|{self.model_name}|{_current_epoch()}|{system}|{transcript}"
+        key = f"{self.seed}|{self.model_name}|{current_epoch()}|{system}|{transcript}"
         rng = random.Random(int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "big"))
         text = respond(conversation, self.profile, self._directory, rng)
         if self.profile.payloads is not None:
