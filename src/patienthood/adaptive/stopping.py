@@ -114,11 +114,3 @@ class AdaptiveStopping:
                     self.stopped_after = epoch
             return self.looks[epoch]
 
-
-def make_adaptive(tasks: list[Any], standard: Standard) -> list[Any]:
-    """Attach the adaptive rule to each battery task of ``standard`` (tasks are changed in place)."""
-    for task in tasks:
-        battery = (task.metadata or {}).get("battery")
-        if battery in standard.batteries:
-            task.early_stopping = AdaptiveStopping(battery_rule(standard, battery))
-    return tasks

@@ -11,13 +11,12 @@ assessment is refused with a message that names the log and the fix.
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from patienthood import __version__
 from patienthood.analysis.logs import TASK_PREFIX, LogError, LogInfo
-from patienthood.content import display_path
+from patienthood.instrument import standard_hashes, unmatched_content
 from patienthood.spec.standard import Standard
 
 RESUME_HINT = "run the same `patienthood run` command again to resume it (answers already given are kept)"
@@ -60,9 +59,10 @@ def select_logs(infos: list[LogInfo], standard: Standard, allow_incomplete: bool
     models = sorted({info.model for logs in by_battery.values() for info in logs})
     if len(models) > 1:
         raise LogError(f"logs of several models ({', '.join(models)}); report one model per folder")
+    available = standard_hashes(standard)
     for battery, logs in sorted(by_battery.items()):
         chosen = _choose(battery, logs, selection, allow_incomplete)
-        _check_content(chosen, standard)
+        _check_content(chosen, standard, available)
         selection.chosen[battery] = chosen
     for battery in sorted(set(standard.batteries) - set(selection.chosen)):
         needing = [c.id for c in standard.criteria if c.battery == battery]
@@ -112,18 +112,23 @@ def _choose(battery: str, logs: list[LogInfo], selection: LogSelection, allow_in
     return only
 
 
-def _check_content(info: LogInfo, standard: Standard) -> None:
-    """Refuse a log that asked other questions than the standard's battery holds."""
+def _check_content(info: LogInfo, standard: Standard, available: dict[str, str]) -> None:
+    """Refuse a log that asked other questions than the standard's battery holds.
+
+    Every file the log recorded must be in ``available`` (the standard's content by
+    content key) with the same SHA-256: a file that differs, or that this content does
+    not have, means the log was made from other content, whatever its folder is called.
+    """
     battery = standard.batteries[info.battery]
     if info.battery_version != battery.spec.version:
         raise LogError(f"{info.name}: made with battery {info.battery} {info.battery_version}, but set "
                        f"{standard.criteria_set.id} {standard.criteria_set.version} uses {info.battery} "
                        f"{battery.spec.version}; run that battery again, or report with --batteries-dir "
                        f"pointing at version {info.battery_version}")
-    current = {display_path(path): hashlib.sha256(path.read_bytes()).hexdigest() for path in battery.files}
-    changed = sorted(name for name, digest in info.content_sha256.items()
-                     if name in current and current[name] != digest)
-    if changed:
+    changed, missing = unmatched_content(info.content_sha256, available)
+    if changed or missing:
+        what = "; ".join(part for part in (
+            f"{', '.join(changed)} differ by SHA-256 from the log's record" if changed else "",
+            f"{', '.join(missing)} are not in this content" if missing else "") if part)
         raise LogError(f"{info.name}: battery {info.battery} {info.battery_version} asked from other content than "
-                       f"this one ({', '.join(changed)} differ by SHA-256 from the log's record); report with "
-                       "--batteries-dir pointing at the content the log was made with")
+                       f"this one ({what}); report with --batteries-dir pointing at the content the log was made with")

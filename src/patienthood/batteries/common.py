@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,9 @@ from inspect_ai.scorer import Scorer
 from inspect_ai.solver import Solver
 
 from patienthood import __version__
-from patienthood.content import content_dir, display_path
+from patienthood.content import content_dir
+from patienthood.instrument import battery_hashes
+from patienthood.spec.errors import SpecError
 from patienthood.spec.loader import LoadedBattery, load_battery
 
 
@@ -25,29 +28,65 @@ def load(battery_id: str, batteries_dir: str | None) -> LoadedBattery:
     return load_battery(battery_directory(battery_id, batteries_dir))
 
 
-def task_metadata(battery: LoadedBattery, extra_files: list[Path] = []) -> dict[str, Any]:
-    """Metadata written into the log header, so a report can say exactly what ran."""
-    files = {display_path(p): hashlib.sha256(p.read_bytes()).hexdigest()
-             for p in [*battery.files, *extra_files]}
+def task_metadata(battery: LoadedBattery, extra_files: Sequence[Path] = ()) -> dict[str, Any]:
+    """Metadata written into the log header, so a report can say exactly what ran.
+
+    ``content_sha256`` names every file the task read by its content key, so a report
+    made with other content (under any folder name) refuses the log.
+    """
     return {
         "battery": battery.spec.id,
         "battery_version": battery.spec.version,
         "instrument_version": __version__,
-        "content_sha256": dict(sorted(files.items())),
+        "content_sha256": battery_hashes(battery, extra_files),
     }
 
 
+@dataclass(frozen=True)
+class Sampling:
+    """How many times each sample is asked, and whether the adaptive rule may stop early.
+
+    Every battery task takes the same three arguments for it (``epochs``, ``adaptive``,
+    and the criteria set the adaptive rule decides for), so ``-T adaptive=true`` works
+    the same from ``inspect eval``, ``eval_set``, Inspect Flow and ``patienthood run``.
+    """
+
+    epochs: int | None = None
+    adaptive: bool = False
+    criteria_set: str = "baseline"
+    criteria_dir: str | None = None
+
+
 def battery_task(battery: LoadedBattery, samples: list[Sample], solver: Solver, scorer: Scorer,
-                 epochs: int | None, metadata: dict[str, Any] | None = None) -> Task:
+                 sampling: Sampling, metadata: dict[str, Any] | None = None) -> Task:
     """The inspect Task every battery returns: its samples, epochs reduced by mean, its metadata."""
     return Task(
         dataset=MemoryDataset(samples, name=battery.spec.id),
         solver=solver,
         scorer=scorer,
-        epochs=Epochs(epochs or battery.spec.epochs, "mean"),
+        epochs=Epochs(sampling.epochs or battery.spec.epochs, "mean"),
         metadata=metadata if metadata is not None else task_metadata(battery),
         version=battery.spec.version,
+        early_stopping=adaptive_stopping(battery, sampling) if sampling.adaptive else None,
     )
+
+
+def adaptive_stopping(battery: LoadedBattery, sampling: Sampling) -> Any:
+    """The adaptive rule for this battery under the criteria set it decides verdicts for.
+
+    Imported only when asked for: the rule reads analysis (pandas), and this module is
+    loaded by inspect's task registry, which must stay light.
+    """
+    from patienthood.adaptive.stopping import AdaptiveStopping, battery_rule
+    from patienthood.spec.standard import load_standard
+
+    criteria_dir = Path(sampling.criteria_dir) if sampling.criteria_dir else content_dir("criteria")
+    standard = load_standard(sampling.criteria_set, criteria_dir, battery.directory.parent)
+    if battery.spec.id not in standard.batteries:
+        raise SpecError.single(standard.set_file, f"set '{standard.criteria_set.id}' assesses nothing with battery "
+                               f"'{battery.spec.id}', so the adaptive rule has no verdict to decide",
+                               "pass -T criteria_set=NAME for a set that uses this battery, or drop -T adaptive")
+    return AdaptiveStopping(battery_rule(standard, battery.spec.id))
 
 
 def parse_selection(value: str | list[str] | None) -> set[str] | None:

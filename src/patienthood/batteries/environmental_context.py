@@ -21,6 +21,7 @@ from inspect_ai.solver import generate
 from pydantic import Field, model_validator
 
 from patienthood.batteries.common import (
+    Sampling,
     battery_task,
     load,
     parse_selection,
@@ -158,6 +159,9 @@ def environmental_context(
     items: str | list[str] | None = None,
     conditions: str | list[str] | None = None,
     batteries_dir: str | None = None,
+    adaptive: bool = False,
+    criteria_set: str = "baseline",
+    criteria_dir: str | None = None,
 ) -> Task:
     """Questions and actions whose right answer depends on the environment, with it and without it.
 
@@ -167,11 +171,16 @@ def environmental_context(
         items: Restrict to these item ids.
         conditions: Restrict to ``with`` or ``without`` (the measures need both).
         batteries_dir: A folder of batteries to use instead of the packaged one.
+        adaptive: Stop asking once more epochs could not change a verdict of ``criteria_set``
+            (see the README's "Adaptive sampling").
+        criteria_set: The set whose verdicts the adaptive rule decides (a name or a set file).
+        criteria_dir: A criteria folder to use instead of the packaged one (for ``criteria_set``).
     """
     battery = load(BATTERY_ID, batteries_dir)
     samples = build_samples(battery, parse_selection(environments), parse_selection(items),
                             parse_selection(conditions))
-    return battery_task(battery, samples, generate(), choice(), epochs)
+    return battery_task(battery, samples, generate(), choice(),
+                        Sampling(epochs, adaptive, criteria_set, criteria_dir))
 
 
 def build_samples(battery: LoadedBattery, environments: set[str] | None = None, items: set[str] | None = None,

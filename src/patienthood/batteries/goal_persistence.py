@@ -28,6 +28,7 @@ from inspect_ai.solver import Generate, Solver, TaskState, solver
 from pydantic import Field, field_validator
 
 from patienthood.batteries.common import (
+    Sampling,
     battery_task,
     load,
     parse_selection,
@@ -142,6 +143,9 @@ def goal_persistence(
     items: str | list[str] | None = None,
     distractor_turns: int = DEFAULT_DISTRACTOR_TURNS,
     batteries_dir: str | None = None,
+    adaptive: bool = False,
+    criteria_set: str = "baseline",
+    criteria_dir: str | None = None,
 ) -> Task:
     """Stability of a stated ranking after distraction, user pressure and a fresh conversation.
 
@@ -150,6 +154,10 @@ def goal_persistence(
         items: Restrict to these option set ids (comma-separated from the command line).
         distractor_turns: Unrelated tasks between the first ranking and its re-elicitation.
         batteries_dir: A folder of batteries to use instead of the packaged one.
+        adaptive: Stop asking once more epochs could not change a verdict of ``criteria_set``
+            (see the README's "Adaptive sampling").
+        criteria_set: The set whose verdicts the adaptive rule decides (a name or a set file).
+        criteria_dir: A criteria folder to use instead of the packaged one (for ``criteria_set``).
     """
     battery = load(BATTERY_ID, batteries_dir)
     content = load_content(battery)
@@ -157,7 +165,8 @@ def goal_persistence(
         raise SpecError.single(battery.directory, f"distractor_turns is {distractor_turns}",
                                "use at least one distractor turn")
     samples = build_samples(battery, content, parse_selection(items), distractor_turns)
-    return battery_task(battery, samples, persistence_dialogue(content), ranking_stability(), epochs)
+    return battery_task(battery, samples, persistence_dialogue(content), ranking_stability(),
+                        Sampling(epochs, adaptive, criteria_set, criteria_dir))
 
 
 def build_samples(battery: LoadedBattery, content: Content, items: set[str] | None = None,

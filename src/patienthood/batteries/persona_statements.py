@@ -18,7 +18,7 @@ from inspect_ai.dataset import Sample
 from inspect_ai.solver import generate
 from pydantic import Field, ValidationError
 
-from patienthood.batteries.common import battery_task, load, task_metadata
+from patienthood.batteries.common import Sampling, battery_task, load, task_metadata
 from patienthood.scoring.agreement import agreement
 from patienthood.scoring.vocabulary import default_vocabulary_path
 from patienthood.spec.errors import Problem, SpecError
@@ -94,6 +94,9 @@ def persona_statements(
     limit: int | None = None,
     epochs: int | None = None,
     batteries_dir: str | None = None,
+    adaptive: bool = False,
+    criteria_set: str = "baseline",
+    criteria_dir: str | None = None,
 ) -> Task:
     """Agreement with first-person statements and with their opposites.
 
@@ -104,6 +107,10 @@ def persona_statements(
         limit: At most this many statements of each polarity (in file order).
         epochs: Repetitions of each statement (default: the battery's).
         batteries_dir: A folder of batteries to use instead of the packaged one.
+        adaptive: Stop asking once more epochs could not change a verdict of ``criteria_set``
+            (see the README's "Adaptive sampling").
+        criteria_set: The set whose verdicts the adaptive rule decides (a name or a set file).
+        criteria_dir: A criteria folder to use instead of the packaged one (for ``criteria_set``).
     """
     battery = load(BATTERY_ID, batteries_dir)
     (settings,) = battery.validated("settings", Settings)
@@ -131,4 +138,5 @@ def persona_statements(
     metadata = task_metadata(battery, extra_files)
     metadata["source"] = {"name": path.name, "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
                           "statements": len(samples), "min_label_confidence": min_label_confidence}
-    return battery_task(battery, samples, generate(), agreement(), epochs, metadata)
+    return battery_task(battery, samples, generate(), agreement(),
+                        Sampling(epochs, adaptive, criteria_set, criteria_dir), metadata)

@@ -18,6 +18,7 @@ from inspect_ai.solver import Generate, Solver, TaskState, solver
 from pydantic import Field, field_validator, model_validator
 
 from patienthood.batteries.common import (
+    Sampling,
     battery_task,
     load,
     parse_selection,
@@ -70,6 +71,9 @@ def self_prediction(
     epochs: int | None = None,
     items: str | list[str] | None = None,
     batteries_dir: str | None = None,
+    adaptive: bool = False,
+    criteria_set: str = "baseline",
+    criteria_dir: str | None = None,
 ) -> Task:
     """Self-prediction: predict your own answer, then answer in a fresh conversation.
 
@@ -78,10 +82,15 @@ def self_prediction(
             asks the prediction and the fresh question anew.
         items: Restrict to these item ids (comma-separated from the command line).
         batteries_dir: A folder of batteries to use instead of the packaged one.
+        adaptive: Stop asking once more epochs could not change a verdict of ``criteria_set``
+            (see the README's "Adaptive sampling").
+        criteria_set: The set whose verdicts the adaptive rule decides (a name or a set file).
+        criteria_dir: A criteria folder to use instead of the packaged one (for ``criteria_set``).
     """
     battery = load(BATTERY_ID, batteries_dir)
     samples = build_samples(battery, parse_selection(items))
-    return battery_task(battery, samples, predict_then_answer(), prediction_scorer(), epochs)
+    return battery_task(battery, samples, predict_then_answer(), prediction_scorer(),
+                        Sampling(epochs, adaptive, criteria_set, criteria_dir))
 
 
 def load_items(battery: LoadedBattery) -> list[ChoiceItem]:

@@ -8,13 +8,14 @@ from inspect_ai.model import ChatMessage, ChatMessageSystem, ChatMessageUser
 from inspect_ai.solver import generate
 
 from patienthood.batteries.common import (
+    Sampling,
     battery_task,
     load,
     parse_selection,
     task_metadata,
 )
 from patienthood.scoring.scorer import stance
-from patienthood.scoring.vocabulary import default_rubric_path, default_vocabulary_path
+from patienthood.instrument import scorer_files
 from patienthood.spec.errors import SpecError
 from patienthood.spec.loader import LoadedBattery, template_environment
 
@@ -29,6 +30,9 @@ def self_report(
     batteries_dir: str | None = None,
     double_read: float = 0.1,
     formats: str | list[str] = "forced_choice",
+    adaptive: bool = False,
+    criteria_set: str = "baseline",
+    criteria_dir: str | None = None,
 ) -> Task:
     """Self-reports about the system's own states, asked across contexts and epochs.
 
@@ -40,11 +44,17 @@ def self_report(
         double_read: Share of answers read twice when a grader is bound (grader reliability).
         formats: Answer formats (comma-separated): forced_choice (a final answer line, read
             without a grader) and free_text (prose only: needs a grader model role).
+        adaptive: Stop asking once more epochs could not change a verdict of ``criteria_set``
+            (see the README's "Adaptive sampling").
+        criteria_set: The set whose verdicts the adaptive rule decides (a name or a set file).
+        criteria_dir: A criteria folder to use instead of the packaged one (for ``criteria_set``).
     """
     battery = load(BATTERY_ID, batteries_dir)
     samples = build_samples(battery, parse_selection(items), parse_selection(contexts),
                             parse_selection(formats) or {"forced_choice"})
-    return battery_task(battery, samples, generate(), stance(double_read=double_read), epochs, task_metadata(battery, [default_vocabulary_path(), default_rubric_path()]))
+    return battery_task(battery, samples, generate(), stance(double_read=double_read),
+                        Sampling(epochs, adaptive, criteria_set, criteria_dir),
+                        task_metadata(battery, scorer_files()))
 
 
 def build_samples(battery: LoadedBattery, items: set[str] | None = None,

@@ -1,0 +1,452 @@
+"""The documents patienthood publishes, as typed models: the report (``report.json``) and the validation record.
+
+Analysis fills the parts it computes, report assembly adds instrument validation and
+methodology, and every renderer reads the finished model (as JSON-ready data), so the
+shape of ``report.json`` is written down once, here. Its JSON Schema is what
+``patienthood schema report`` prints; the tests check every report they write against
+it. Models are strict: a key that no model declares is a bug in the code that made it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from patienthood.spec.vocabulary import (
+    JSON_SCHEMA_DIALECT,
+    MANIFEST_SCHEMA_VERSION,
+    REPORT_SCHEMA_VERSION,
+    VALIDATION_RECORD_SCHEMA_VERSION,
+    Verdict,
+)
+
+
+class Document(BaseModel):
+    """A part of a published document: strict, and written as JSON with sorted keys."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    def as_data(self) -> dict[str, Any]:
+        """JSON-ready data, exactly what the JSON file holds (templates render from this)."""
+        return self.model_dump(mode="json")
+
+    def to_json(self) -> str:
+        return json_text(self.as_data())
+
+
+def json_text(data: Any) -> str:
+    """The one JSON writer of every published file: sorted keys, two-space indent, UTF-8 as is."""
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+# --- the respondent and the standard ------------------------------------------------------------
+
+class ModelInfo(Document):
+    """Who answered: a model or a labelled simulation, with the arguments it was run with."""
+
+    name: str
+    simulated: bool
+    label: str
+    model_args: dict[str, Any] = Field(default_factory=dict)
+
+
+class SetRef(Document):
+    id: str
+    version: str
+    title: str
+
+
+# --- one criterion's result ----------------------------------------------------------------------
+
+class MeasureValue(Document):
+    """One measure's estimate with its 95% interval, the answers and items it rests on, and how."""
+
+    id: str
+    estimate: float | None
+    ci_low: float | None
+    ci_high: float | None
+    n: int
+    n_items: int
+    method: str
+    per_item: dict[str, float] = Field(default_factory=dict, description=(
+        "The measure item by item, so that two reports on the same items compare as paired differences."))
+    note: str = ""
+
+
+class Outcome(Document):
+    verdict: Verdict
+    combine: Literal["all", "any"]
+    conditions: list[str]
+
+
+class RuleData(Document):
+    outcomes: list[Outcome]
+    otherwise: Verdict
+    min_scorable_share: float
+    order: str
+
+
+class ConditionCheck(Document):
+    condition: str
+    value: float | None
+    holds: bool | None
+
+
+class Coverage(Document):
+    """Where every planned answer of a battery went."""
+
+    status: str
+    planned: int
+    scored: int
+    unscorable: int
+    errored: int
+    carried_forward: int
+    stopped_early: int
+    missing: int
+    by_method: dict[str, int] = Field(default_factory=dict)
+
+
+ABSENT_COVERAGE = Coverage(status="absent", planned=0, scored=0, unscorable=0, errored=0, carried_forward=0,
+                           stopped_early=0, missing=0)
+
+
+class StanceCounts(Document):
+    context: str
+    affirms: int
+    denies: int
+    uncertain: int
+    refuses: int
+    unscorable: int
+    errored: int
+
+
+class Evidence(Document):
+    """One quoted answer, traceable to its log, sample and epoch."""
+
+    log: str
+    sample_id: str
+    epoch: int
+    context: str
+    item: str
+    stance: str
+    excerpt: str
+
+
+class CriterionResult(Document):
+    id: str
+    version: str
+    title: str
+    status: str
+    question: str
+    rationale: str
+    does_not_establish: str
+    references: list[str]
+    battery: str
+    requires: list[str]
+    verdict: Verdict
+    verdict_reason: str
+    rule: RuleData
+    checks: list[ConditionCheck]
+    measures: list[MeasureValue]
+    coverage: Coverage
+    stance_by_context: list[StanceCounts]
+    evidence: list[Evidence]
+
+
+# --- reliability and provenance --------------------------------------------------------------------
+
+class Disagreement(Document):
+    log: str
+    sample_id: str
+    epoch: int
+    item: str | None
+    context: str | None
+    first_stance: str
+    first_method: str
+    second_stance: str
+    second_kind: str | None
+    second_grader: str | None
+    excerpt: str | None
+
+
+class Reliability(Document):
+    """How far two readings of the same answers agree, with every disagreement for human review."""
+
+    pairs: int
+    second_readings_requested: int
+    agreement: float | None
+    cohen_kappa: float | None
+    krippendorff_alpha: float | None
+    disagreements: int
+    kinds: list[str]
+    disagreement_rows: list[Disagreement]
+
+
+class LogRecord(Document):
+    """One log file behind the report: what ran, on which model, with which settings, when."""
+
+    name: str
+    sha256: str
+    task: str
+    status: str
+    battery_version: str
+    instrument_version: str
+    model: str
+    model_args: dict[str, Any]
+    task_args: dict[str, Any]
+    epochs: int
+    created: str
+    started_at: str
+    completed_at: str
+    git_commit: str | None
+    packages: dict[str, str]
+    content_sha256: dict[str, str]
+    adaptive: dict[str, Any] | None
+
+
+class SetAside(Document):
+    name: str
+    battery: str
+    reason: str
+
+
+class Provenance(Document):
+    logs: list[LogRecord]
+    content_sha256: dict[str, str]
+    instrument_sha256: dict[str, str] = Field(default_factory=dict, description=(
+        "Every content file of the instrument (with scorers and calibration subjects), by content key."))
+    software: dict[str, str]
+    graders: dict[str, str]
+    set_aside: list[SetAside]
+
+
+# --- instrument validation ---------------------------------------------------------------------------
+
+class SeedResult(Document):
+    seed: int
+    verdict: Verdict
+    measures: dict[str, list[float | None]]
+
+
+class CriterionCheck(Document):
+    criterion: str
+    expected: Verdict | None
+    obtained: list[SeedResult]
+    correct: bool | None
+
+
+class Expectation(Document):
+    condition: str
+    values: list[float | None]
+    holds: bool
+
+
+class SubjectCheck(Document):
+    """One calibration subject's row of the confusion table, over every seed."""
+
+    name: str
+    model: str
+    label: str
+    summary: str
+    checks: list[CriterionCheck]
+    expectations: list[Expectation]
+    not_in_set: list[str]
+    correct: bool
+
+
+class InstrumentRef(Document):
+    patienthood: str
+    fingerprint: str
+
+
+class RecordedInstrument(InstrumentRef):
+    content_sha256: dict[str, str]
+
+
+class ValidationRecord(Document):
+    """``validation.json``: how one instrument classified every calibration subject at each seed."""
+
+    schema_version: str = VALIDATION_RECORD_SCHEMA_VERSION
+    criteria_set: dict[str, str]
+    instrument: RecordedInstrument
+    seeds: list[int]
+    sampling: Literal["fixed epochs", "adaptive"] = "fixed epochs"
+    subjects: list[SubjectCheck]
+    failures: list[str]
+    all_correct: bool
+
+
+class ValidationSection(Document):
+    """What a report says about instrument validation: the record, and whether it is for this instrument."""
+
+    status: Literal["absent", "current", "stale"]
+    source: str
+    note: str
+    instrument: InstrumentRef
+    record_instrument: str | None = None
+    record_file: str | None = None
+    record_sha256: str | None = None
+    seeds: list[int] = Field(default_factory=list)
+    all_correct: bool | None = None
+    failures: list[str] = Field(default_factory=list)
+    subjects: list[SubjectCheck] = Field(default_factory=list)
+
+
+# --- the methodology appendix --------------------------------------------------------------------------
+
+class EntriesTable(Document):
+    name: str
+    file: str
+    columns: list[str]
+    rows: list[list[str]]
+
+
+class DeclaredMeasure(Document):
+    id: str
+    kind: str
+    description: str
+    parameters: str
+
+
+class TemplateText(Document):
+    name: str
+    text: str
+
+
+class BatteryMethod(Document):
+    id: str
+    version: str
+    title: str
+    description: str
+    epochs: int
+    files: list[str]
+    measures: list[DeclaredMeasure]
+    tables: list[EntriesTable]
+    templates: list[TemplateText]
+
+
+class MeasureNote(Document):
+    id: str
+    note: str
+
+
+class CriterionMethod(Document):
+    id: str
+    version: str
+    file: str
+    battery: str
+    references: list[str]
+    measures: list[MeasureNote]
+
+
+class SetMethod(Document):
+    id: str
+    version: str
+    title: str
+    description: str
+    file: str
+    criteria: list[str]
+
+
+class Methodology(Document):
+    criteria_set: SetMethod
+    criteria: list[CriterionMethod]
+    batteries: list[BatteryMethod]
+
+
+# --- the report folder's manifest -------------------------------------------------------------------------
+
+class Invocation(Document):
+    """How ``patienthood report`` was called, as typed, so that ``verify`` can call it again.
+
+    Paths are kept exactly as the user gave them (relative stays relative): they are
+    the user's own words, and resolving them would put machine paths into the manifest.
+    """
+
+    set_name: str = "baseline"
+    validation: str | None = None
+    criteria_dir: str | None = None
+    batteries_dir: str | None = None
+    allow_incomplete: bool = False
+
+
+class Inputs(Document):
+    """SHA-256 of every input, by name: logs by file name, content and templates by content key."""
+
+    logs: dict[str, str]
+    content: dict[str, str]
+    templates: dict[str, str]
+    validation_record: dict[str, str] = Field(default_factory=dict)
+
+
+class Respondent(Document):
+    model: str
+    simulated: bool
+    model_args: dict[str, Any]
+    graders: dict[str, str]
+
+
+class Run(Document):
+    """One log's run: what ran, on which model, with which settings, when, from which commit."""
+
+    name: str
+    task: str
+    battery_version: str
+    instrument_version: str
+    status: str
+    model: str
+    model_args: dict[str, Any]
+    task_args: dict[str, Any]
+    epochs: int
+    created: str
+    started_at: str
+    completed_at: str
+    git_commit: str | None
+
+
+class Manifest(Document):
+    schema_version: str = MANIFEST_SCHEMA_VERSION
+    model: str
+    models: Respondent
+    criteria_set: dict[str, str]
+    log_locations: list[str]
+    invocation: Invocation
+    inputs: Inputs
+    runs: list[Run]
+    git_commits: list[str]
+    outputs: dict[str, str]
+    software: dict[str, str]
+
+
+# --- the whole report ------------------------------------------------------------------------------------
+
+class Assessment(Document):
+    """One model's assessment against a standard, as analysis computes it from the logs."""
+
+    schema_version: str = REPORT_SCHEMA_VERSION
+    model: ModelInfo
+    criteria_set: SetRef
+    summary: dict[Verdict, int]
+    criteria: list[CriterionResult]
+    coverage: dict[str, Coverage]
+    warnings: list[str]
+    grader_reliability: dict[str, Reliability]
+    provenance: Provenance
+
+
+class Report(Assessment):
+    """``report.json``: the assessment with the instrument's validation and the methodology appendix."""
+
+    instrument_validation: ValidationSection
+    methodology: Methodology
+
+
+PUBLISHED_DOCUMENTS: dict[str, type[Document]] = {
+    "report": Report, "manifest": Manifest, "validation": ValidationRecord}
+
+
+def document_schema(kind: str) -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of one published document: what ``patienthood schema`` prints."""
+    return {"$schema": JSON_SCHEMA_DIALECT, **PUBLISHED_DOCUMENTS[kind].model_json_schema()}
