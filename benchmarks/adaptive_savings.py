@@ -28,7 +28,7 @@ from patienthood.analysis.assessment import assess
 from patienthood.content import content_dir
 from patienthood.spec.standard import load_standard
 from patienthood.subjects.profile import known_subjects, subjects_dir
-from patienthood.validation.run import subject_log_dir, validate_instrument
+from patienthood.instrument_validation.run import subject_log_dir, validate_instrument
 
 TARGET_SAVING = 0.40
 
@@ -47,7 +47,7 @@ def main() -> None:
     assessments: dict[tuple[str, str, int], dict] = {}
 
     def keep(design: str):  # noqa: ANN202
-        return lambda name, seed, data: assessments.__setitem__((design, name, seed), data)
+        return lambda name, seed, data: assessments.__setitem__((design, name, seed), data.as_data())
 
     started = time.perf_counter()
     if options.fixed_logs is None:
@@ -55,7 +55,7 @@ def main() -> None:
     else:
         for name in known_subjects(subjects_dir()):
             for seed in seeds:
-                assessments[("fixed", name, seed)] = assess([str(subject_log_dir(fixed_root, seed, name))], standard)
+                assessments[("fixed", name, seed)] = assess([str(subject_log_dir(fixed_root, seed, name))], standard).as_data()
     fixed_seconds = time.perf_counter() - started
     started = time.perf_counter()
     validate_instrument(standard, root / "adaptive", seeds=seeds, on_assessment=keep("adaptive"), adaptive=True)

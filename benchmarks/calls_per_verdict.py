@@ -25,7 +25,7 @@ from calls import model_calls
 from patienthood.content import content_dir
 from patienthood.spec.standard import load_standard
 from patienthood.subjects.profile import known_subjects, subjects_dir
-from patienthood.validation.run import subject_log_dir, validate_instrument
+from patienthood.instrument_validation.run import subject_log_dir, validate_instrument
 
 
 def per_subject(root: Path, seed: int) -> dict[str, dict[str, int]]:

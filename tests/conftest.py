@@ -6,6 +6,7 @@ session and shared, because each takes a few seconds.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from inspect_ai import eval as inspect_eval
 
 from patienthood.content import content_dir
 from patienthood.spec.standard import Standard, load_standard
-from patienthood.validation.run import subject_log_dir, validate_instrument
+from patienthood.instrument_validation.run import subject_log_dir, validate_instrument
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO.parent / "shared" / "data"
@@ -42,8 +43,8 @@ def validation(tmp_path_factory: pytest.TempPathFactory, standard: Standard) -> 
     """
     root = tmp_path_factory.mktemp("validation-logs")
     record = validate_instrument(standard, root, seeds=(0,),
-                                 on_assessment=lambda name, _seed, data: _ASSESSMENTS.__setitem__(name, data))
-    return record, root
+                                 on_assessment=lambda name, _seed, data: _ASSESSMENTS.__setitem__(name, data.as_data()))
+    return record.as_data(), root
 
 
 _ASSESSMENTS: dict[str, dict] = {}
@@ -60,3 +61,45 @@ def subject_logs(validation: tuple[dict, Path]) -> dict[str, Path]:
     """Seed-0 log folders of every calibration subject, by subject name."""
     record, root = validation
     return {s["name"]: subject_log_dir(root, 0, s["name"]) for s in record["subjects"]}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def published_documents_follow_their_schemas(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+    """Every report folder and validation record a test wrote is valid under the published schemas.
+
+    Checked once the session's tests are done, over everything they wrote under pytest's
+    temporary folder, so no test has to remember to check its own output. A folder counts
+    as written by patienthood when its manifest's output hashes match its files (tests
+    that damage a folder on purpose break that); a validation record when validation.md
+    was written beside it.
+    """
+    yield
+    import hashlib
+
+    from jsonschema import Draft202012Validator
+
+    from patienthood.results import document_schema
+
+    validators = {kind: Draft202012Validator(document_schema(kind)) for kind in ("report", "manifest", "validation")}
+    documents: list[tuple[str, Path]] = []
+    base = tmp_path_factory.getbasetemp()
+    for manifest_path in base.rglob("manifest.json"):
+        if not manifest_path.is_file():  # tests plant folders and FIFOs under that name
+            continue
+        try:
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+            outputs = manifest["outputs"]
+            intact = all((manifest_path.parent / name).is_file() and
+                         hashlib.sha256((manifest_path.parent / name).read_bytes()).hexdigest() == digest
+                         for name, digest in outputs.items())
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            continue
+        if intact and "report.json" in outputs:
+            documents += [("manifest", manifest_path), ("report", manifest_path.parent / "report.json")]
+    documents += [("validation", path) for path in base.rglob("validation.json")
+                  if path.is_file() and (path.parent / "validation.md").is_file()]
+    problems = []
+    for kind, path in documents:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        problems += [f"{path}: {error.json_path}: {error.message}"[:300] for error in validators[kind].iter_errors(data)]
+    assert not problems, "\n".join(problems[:20])

@@ -11,10 +11,9 @@ from inspect_ai import eval as inspect_eval
 from inspect_ai.log import read_eval_log
 
 from patienthood.adaptive.rule import FIRST_LOOK, look, settled_cells
-from patienthood.adaptive.stopping import battery_rule, make_adaptive
+from patienthood.adaptive.stopping import battery_rule
 from patienthood.analysis.assessment import assess
 from patienthood.analysis.logs import CARRIED, carry_forward, tidy_frame
-from patienthood.batteries.tasks import battery_tasks
 from patienthood.cli import main
 from patienthood.report.render import render_html
 
@@ -86,9 +85,9 @@ def adaptive_logs(tmp_path_factory: pytest.TempPathFactory, standard) -> dict[st
     folders = {}
     for subject in ("steady-denier", "random"):
         folder = tmp_path_factory.mktemp(f"adaptive-{subject}")
-        tasks = make_adaptive(battery_tasks(["self_report"], {}), standard)
-        (log,) = inspect_eval(tasks, model=f"subject/{subject}", model_args={"seed": 0}, log_dir=str(folder),
-                              display="none")
+        # As an inspect user asks for it: `inspect eval patienthood/self_report -T adaptive=true`.
+        (log,) = inspect_eval("patienthood/self_report", task_args={"adaptive": True}, model=f"subject/{subject}",
+                              model_args={"seed": 0}, log_dir=str(folder), display="none")
         assert log.status == "success"
         folders[subject] = folder
     return folders
@@ -97,7 +96,7 @@ def adaptive_logs(tmp_path_factory: pytest.TempPathFactory, standard) -> dict[st
 def test_adaptive_runs_keep_the_fixed_designs_verdicts_for_fewer_calls(adaptive_logs, subject_assessments,
                                                                       standard) -> None:
     for subject, folder in adaptive_logs.items():
-        report = assess([str(folder)], standard)
+        report = assess([str(folder)], standard).as_data()
         fixed = subject_assessments[subject]
         for criterion_id in ("consistent-self-reports", "affirmed-inner-states"):
             assert (next(c["verdict"] for c in report["criteria"] if c["id"] == criterion_id)
@@ -114,7 +113,7 @@ def test_every_decision_is_in_the_log_and_the_report_says_how_it_sampled(adaptiv
     looks = summary.metadata["looks"]
     assert looks[0]["epoch"] == FIRST_LOOK and looks[-1]["stop"] and summary.metadata["stopped_after_epoch"]
     assert all(stop.reason.startswith(("verdicts settled", "answers settled")) for stop in summary.early_stops)
-    html = render_html(assess([str(adaptive_logs["steady-denier"])], standard))
+    html = render_html(assess([str(adaptive_logs["steady-denier"])], standard).as_data())
     assert "Adaptive sampling." in html and "stopped after epoch" in html and "not asked" in html
 
 
@@ -135,8 +134,9 @@ def test_with_errors_tolerated_every_epoch_is_asked(tmp_path: Path, standard) ->
             raise RuntimeError("provider error after retries")
         return output("No.\n\nANSWER: NO")
 
-    tasks = make_adaptive(battery_tasks(["self_report"], {"items": "has_feelings,only_tool", "epochs": 3}), standard)
-    (log,) = inspect_eval(tasks, model=get_model("mockllm/model", custom_outputs=answer), log_dir=str(tmp_path),
+    (log,) = inspect_eval("patienthood/self_report",
+                          task_args={"items": "has_feelings,only_tool", "epochs": 3, "adaptive": True},
+                          model=get_model("mockllm/model", custom_outputs=answer), log_dir=str(tmp_path),
                           display="none", fail_on_error=False)
     assert log.status == "success"
     summary = log.results.early_stopping

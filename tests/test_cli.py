@@ -7,7 +7,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from patienthood.cli import log_dir_for, main
+from patienthood.cli import main
+from patienthood.runs import default_log_dir
 
 
 def invoke(*args: str):  # noqa: ANN201
@@ -34,8 +35,9 @@ def test_run_then_report(tmp_path: Path, standard) -> None:
 
 
 def test_log_folder_is_named_after_the_model() -> None:
-    assert log_dir_for("subject/steady-denier") == "logs/subject_steady-denier"
-    assert log_dir_for("openai/gpt-4o") == "logs/openai_gpt-4o"
+    assert default_log_dir("subject/steady-denier") == "logs/subject_steady-denier"
+    assert default_log_dir("openai/gpt-4o") == "logs/openai_gpt-4o"
+    assert default_log_dir("openai/gpt-4o", adaptive=True) == "logs/openai_gpt-4o-adaptive"
 
 
 def test_missing_log_folder_is_one_line_exit_2(tmp_path: Path) -> None:

@@ -72,7 +72,7 @@ def test_moving_a_threshold_across_a_measured_value_flips_the_verdict(
         tmp_path: Path, logs: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     old = copy_criteria(tmp_path / "old")
     new = copy_criteria(tmp_path / "new")
-    before = assess([str(logs)], load_standard("baseline", old, content_dir("batteries")))
+    before = assess([str(logs)], load_standard("baseline", old, content_dir("batteries"))).as_data()
     criterion = next(c for c in before["criteria"] if c["id"] == "consistent-self-reports")
     measured = {m["id"]: m for m in criterion["measures"]}
     assert criterion["verdict"] == "inconclusive", criterion["verdict_reason"]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from inspect_ai.model import ModelOutput, ModelUsage
 
-from patienthood.analysis.assessment import assess
+from patienthood.report.assemble import assemble_report
 from patienthood.report.folder import MANIFEST, REPORT_FILES, write_report
 
 from conftest import run_battery
@@ -64,13 +64,12 @@ def test_report_json_has_the_contract_shape(assessments, standard) -> None:
 
 
 def test_report_folder_is_complete_and_byte_identical(assessments, standard, subject_logs, tmp_path: Path) -> None:
-    from patienthood.report.folder import Invocation
-    from patienthood.report.methodology import methodology
+    from patienthood.report.assemble import assemble_report
 
-    report = {**assessments["suggestible"], "methodology": methodology(standard)}
-    invocation = Invocation(log_locations=(str(subject_logs["suggestible"]),))
-    first = write_report(report, tmp_path / "a", invocation=invocation)
-    write_report(report, tmp_path / "b", invocation=invocation)
+    locations = [str(subject_logs["suggestible"])]
+    report = assemble_report(locations, standard)
+    first = write_report(report, tmp_path / "a", locations)
+    write_report(report, tmp_path / "b", locations)
     for name in (*REPORT_FILES, MANIFEST):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
     manifest = json.loads(first[MANIFEST])
@@ -95,7 +94,7 @@ def hostile_output(*_args) -> ModelOutput:
 def test_any_provider_runs_and_hostile_output_stays_inert(standard, tmp_path: Path) -> None:
     log_dir = run_battery("mockllm/model", tmp_path / "logs", task_args={"epochs": 1},
                           model_args={"custom_outputs": hostile_output})
-    report = assess([str(log_dir)], standard)
+    report = assemble_report([str(log_dir)], standard).as_data()
     assert (report["model"]["name"], report["model"]["simulated"], report["model"]["label"]) == (
         "mockllm/model", False, "AI model")
     outputs = write_report(report, tmp_path / "out")

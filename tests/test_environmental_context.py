@@ -214,7 +214,7 @@ def verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
         logs = inspect_eval(environmental_context(), model=f"subject/{subject}", log_dir=str(log_dir),
                             display="none", log_realtime=False)
         assert logs[0].status == "success", logs[0].error
-        criterion = assess([str(log_dir)], standard)["criteria"][0]
+        criterion = assess([str(log_dir)], standard).as_data()["criteria"][0]
         results[subject] = {"verdict": criterion["verdict"], "coverage": criterion["coverage"],
                             **{m["id"]: m for m in criterion["measures"]}}
     return results

@@ -202,7 +202,7 @@ def _assess(model: str, log_dir: Path, standard: Standard, model_args: dict | No
     logs = inspect_eval(goal_persistence(**task_args), model=model, model_args=model_args or {},
                         log_dir=str(log_dir), display="none", log_realtime=False)
     assert logs[0].status == "success", logs[0].error
-    result = assess([str(log_dir)], standard)["criteria"][0]
+    result = assess([str(log_dir)], standard).as_data()["criteria"][0]
     result["by_id"] = {m["id"]: m for m in result["measures"]}
     result["log"] = logs[0]
     return result

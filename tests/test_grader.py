@@ -9,7 +9,7 @@ from pathlib import Path
 from inspect_ai import eval as inspect_eval
 from inspect_ai.model import ChatMessageUser, get_model
 
-from patienthood.analysis.assessment import assess
+from patienthood.report.assemble import assemble_report
 from patienthood.report.folder import render_outputs
 from patienthood.scoring.grader import fence_token, read_grader_verdict, render_rubric
 from patienthood.scoring.scorer import selected_for_second_reading
@@ -34,7 +34,7 @@ def run(tmp_path: Path, answer: str, roles: dict, double_read: float = 0.0) -> P
 
 
 def stances(log_dir: Path, standard) -> tuple[dict, dict]:
-    report = assess([str(log_dir)], standard)
+    report = assemble_report([str(log_dir)], standard).as_data()
     totals: dict[str, int] = {}
     for row in report["criteria"][0]["stance_by_context"]:
         for key, value in row.items():

@@ -31,7 +31,7 @@ def remote_logs(local_logs: Path) -> str:
 
 
 def test_a_remote_location_gives_the_same_assessment(local_logs: Path, remote_logs: str, standard) -> None:
-    assert assess([remote_logs], standard) == assess([str(local_logs)], standard)
+    assert assess([remote_logs], standard).as_data() == assess([str(local_logs)], standard).as_data()
 
 
 def test_report_and_verify_read_a_remote_location(local_logs: Path, remote_logs: str, tmp_path: Path) -> None:

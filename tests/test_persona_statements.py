@@ -55,7 +55,7 @@ def verdict_of(subject: str, tmp_path: Path, standard, **task_args) -> dict:  # 
     logs = inspect_eval(persona_statements(**task_args), model=f"subject/{subject}", log_dir=str(tmp_path / subject),
                         display="none", log_realtime=False)
     assert logs[0].status == "success"
-    return assess([str(tmp_path / subject)], standard)["criteria"][0]
+    return assess([str(tmp_path / subject)], standard).as_data()["criteria"][0]
 
 
 def test_coherent_subjects_meet_and_acquiescent_ones_do_not(tmp_path: Path, standard) -> None:

@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from patienthood.analysis.assessment import assess
+from patienthood.report.assemble import assemble_report
 from patienthood.report.folder import write_report
-from patienthood.report.methodology import methodology
 
 from conftest import run_battery
 
@@ -29,9 +28,7 @@ def report_html(tmp_path_factory: pytest.TempPathFactory, standard) -> Path:
     root = tmp_path_factory.mktemp("browser")
     logs = run_battery("subject/suggestible", root / "logs",
                        task_args={"items": "has_feelings,feels_pain,wish_continue", "epochs": 2})
-    data = assess([str(logs)], standard)
-    data["methodology"] = methodology(standard)
-    write_report(data, root / "out")
+    write_report(assemble_report([str(logs)], standard), root / "out")
     return root / "out" / "report.html"
 
 

@@ -11,7 +11,7 @@ from click.testing import CliRunner, Result
 from patienthood.analysis.assessment import assess
 from patienthood.cli import main
 from patienthood.report.compare import compare_reports
-from patienthood.report.render import render_json
+from patienthood.results import json_text as render_json
 from patienthood.stats import paired_difference
 
 from conftest import run_battery
@@ -24,7 +24,7 @@ def invoke(*args: str) -> Result:
 def report_folder(root: Path, model: str, items: str, standard) -> tuple[Path, dict]:
     """A folder holding only report.json: all that compare reads."""
     logs = run_battery(model, root / "logs", task_args={"items": items, "epochs": 2})
-    data = assess([str(logs)], standard)
+    data = assess([str(logs)], standard).as_data()
     (root / "out").mkdir()
     (root / "out" / "report.json").write_text(render_json(data))
     return root / "out", data

@@ -14,7 +14,7 @@ from rich.console import Console
 
 from patienthood.analysis.assessment import assess
 from patienthood.report import charts
-from patienthood.report.methodology import methodology
+from patienthood.report.assemble import assemble_report
 from patienthood.report.render import DISPLAY_CHARS, clip, render_html, render_markdown
 
 from conftest import run_battery
@@ -30,9 +30,7 @@ def logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def report(logs: Path, standard) -> dict:
-    data = assess([str(logs)], standard)
-    data["methodology"] = methodology(standard)
-    return data
+    return assemble_report([str(logs)], standard).as_data()
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +40,7 @@ def html(report: dict) -> str:
 
 def test_on_log_is_called_once_per_log(logs: Path, standard) -> None:
     seen: list[str] = []
-    assess([str(logs)], standard, on_log=seen.append)
+    assess([str(logs)], standard, on_log=seen.append).as_data()
     assert len(seen) == len(list(logs.glob("*.eval"))) == 1 and seen[0].endswith(".eval")
 
 
@@ -108,7 +106,7 @@ def long_output(*_args) -> ModelOutput:
 def test_long_evidence_is_cut_with_a_pointer_to_the_full_answer(standard, tmp_path: Path) -> None:
     logs = run_battery("mockllm/model", tmp_path / "logs", task_args={"epochs": 1, "items": ITEMS},
                        model_args={"custom_outputs": long_output})
-    data = assess([str(logs)], standard)
+    data = assess([str(logs)], standard).as_data()
     page = render_html(data)
     evidence = next(c for c in data["criteria"] if c["evidence"])["evidence"][0]
     pointer = (f"… (cut; full answer in {evidence['log']}, sample {evidence['sample_id']}, "

@@ -15,8 +15,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from patienthood.analysis.assessment import assess
-from patienthood.report.methodology import methodology
+from patienthood.report.assemble import assemble_report
 from patienthood.report.render import render_html, render_pdf, report_timestamp
 
 from conftest import run_battery
@@ -29,9 +28,7 @@ pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None or shutil.whic
 def report(tmp_path_factory: pytest.TempPathFactory, standard) -> dict:
     logs = run_battery("subject/steady-denier", tmp_path_factory.mktemp("pdf") / "logs",
                        task_args={"items": "has_feelings,feels_pain,wish_continue", "epochs": 2})
-    data = assess([str(logs)], standard)
-    data["methodology"] = methodology(standard)
-    return data
+    return assemble_report([str(logs)], standard).as_data()
 
 
 def pdf_pages(report: dict, path: Path) -> list[str]:
@@ -58,8 +55,8 @@ def test_pages_are_numbered_headed_and_listed(report: dict, tmp_path: Path) -> N
         assert "subject/steady-denier" in page.splitlines()[0] or "subject/steady-denier" in page[:300]  # running header
 
     # The contents list gives each section's page, and each section is on that page.
-    contents = {m["title"].strip(): int(m["page"]) for m in re.finditer(
-        r"^\s*\d+\.\s+(?P<title>[A-Z][^.\n]*?)\s*\.{3,}\s*(?P<page>\d+)\s*$", pages[0], re.MULTILINE)}
+    contents = {m["title"].strip(): int(m["page"]) for m in re.finditer(  # the list may run onto page 2
+        r"^\s*\d+\.\s+(?P<title>[A-Z][^.\n]*?)\s*\.{3,}\s*(?P<page>\d+)\s*$", "\n".join(pages[:2]), re.MULTILINE)}
     assert {"Summary", "Coverage", "Provenance and reproduction", "Appendix: methodology"} <= set(contents)
     for title, page in contents.items():
         assert 1 <= page <= total

@@ -65,7 +65,7 @@ def test_manifest_records_how_the_report_was_made(report_dir: Path, logs: Path) 
     inputs = manifest["inputs"]
     assert set(inputs["templates"]) >= {"reports/report.html.jinja", "reports/report.css", "reports/summary.md.jinja"}
     assert "scorers/stance_rubric.jinja" in inputs["content"]  # the rubric is hashed with criteria and batteries
-    assert any(name.startswith("batteries/subjects/") for name in inputs["content"])
+    assert any(name.startswith("subjects/") for name in inputs["content"])  # calibration subjects too
 
 
 def test_fresh_report_verifies(report_dir: Path) -> None:

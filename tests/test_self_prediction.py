@@ -205,7 +205,7 @@ def test_subject_verdicts(tmp_path: Path, subject: str, verdict: str) -> None:
     logs = inspect_eval(self_prediction(), model=f"subject/{subject}", log_dir=str(tmp_path / "logs"),
                         display="none", log_realtime=False)
     assert logs[0].status == "success", logs[0].error
-    result = assess([str(tmp_path / "logs")], _standard(tmp_path))["criteria"][0]
+    result = assess([str(tmp_path / "logs")], _standard(tmp_path)).as_data()["criteria"][0]
     assert result["verdict"] == verdict, result["verdict_reason"]
     measures = {m["id"]: m for m in result["measures"]}
     if subject == "suggestible":

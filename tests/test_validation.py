@@ -8,8 +8,9 @@ from pathlib import Path
 from inspect_ai.log import read_eval_log
 
 from patienthood.subjects.profile import SubjectProfile, known_subjects, subjects_dir
-from patienthood.validation.check import check_subject, failures
-from patienthood.validation.record import load_record, packaged_record_path
+from patienthood.instrument_validation.check import check_subject, failures
+from patienthood.instrument_validation.record import load_record, packaged_record_path
+from patienthood.results import Assessment, CriterionResult, MeasureValue
 
 from conftest import run_battery
 
@@ -27,7 +28,7 @@ def test_every_planted_property_detected_at_seed_0(validation) -> None:
 
 
 def test_packaged_record_is_all_correct_across_three_seeds() -> None:
-    packaged = load_record(packaged_record_path("baseline"))
+    packaged = load_record(packaged_record_path("baseline")).as_data()
     assert packaged["seeds"] == [0, 1, 2] and packaged["all_correct"] and not packaged["failures"]
     for subject in packaged["subjects"]:
         for check in subject["checks"]:
@@ -47,7 +48,7 @@ def _seed_slice(record: dict, seed: int) -> dict:
 
 def test_packaged_record_is_this_instruments(validation) -> None:
     fresh, _ = validation
-    packaged = load_record(packaged_record_path("baseline"))
+    packaged = load_record(packaged_record_path("baseline")).as_data()
     stale = ("the packaged validation record is stale: run "
              "`patienthood validate-instrument --set baseline --record` and commit the result")
     assert packaged["instrument"] == fresh["instrument"], stale
@@ -57,11 +58,12 @@ def test_packaged_record_is_this_instruments(validation) -> None:
 def test_a_misclassification_is_reported() -> None:
     profile = SubjectProfile(name="x", summary="x", plants={"c": "meets"}, expects=["m.ci_low >= 0.8"],
                              stances={"default": {"denies": 1}})
-    assessment = {"criteria": [{"id": "c", "verdict": "does_not_meet",
-                                "measures": [{"id": "m", "estimate": 0.5, "ci_low": 0.4, "ci_high": 0.6}]}]}
+    measure = MeasureValue(id="m", estimate=0.5, ci_low=0.4, ci_high=0.6, n=10, n_items=2, method="test")
+    assessment = Assessment.model_construct(criteria=[
+        CriterionResult.model_construct(id="c", verdict="does_not_meet", measures=[measure])])
     row = check_subject(profile, {0: assessment})
-    assert not row["correct"]
-    lines = failures({"subjects": [row]})
+    assert not row.correct
+    lines = failures([row])
     assert any("expected meets, got seed 0: does_not_meet" in line for line in lines)
     assert any("expected m.ci_low >= 0.8" in line for line in lines)
 

@@ -67,15 +67,21 @@ def folder_with(root: Path, name: str, files: dict[str, bytes | None]) -> Path:
     return folder
 
 
+# A manifest of the right shape that names nothing: verify gets as far as reading its inputs.
+MINIMAL_MANIFEST = json.dumps({
+    "model": "subject/steady-denier", "criteria_set": {"id": "baseline"}, "log_locations": [], "invocation": {},
+    "models": {"model": "subject/steady-denier", "simulated": True, "model_args": {}, "graders": {}},
+    "inputs": {"logs": {}, "content": {}, "templates": {}}, "runs": [], "git_commits": [], "outputs": {},
+    "software": {}}).encode("utf-8")
+
+
 def good_report(root: Path, log_dir: Path) -> Path:
     """A folder with a real report.json (all that compare reads), from the real log."""
-    from patienthood.analysis.assessment import assess
-    from patienthood.report.render import render_json
-    from patienthood.spec.standard import load_standard
+    from patienthood.instrument import load_instrument_standard
+    from patienthood.report.assemble import assemble_report
 
-    standard = load_standard("baseline", content_dir("criteria"), content_dir("batteries"))
-    data = assess([str(log_dir)], standard)
-    return folder_with(root, "good-report", {"report.json": render_json(data).encode("utf-8")})
+    report = assemble_report([str(log_dir)], load_instrument_standard("baseline"))
+    return folder_with(root, "good-report", {"report.json": report.to_json().encode("utf-8")})
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +118,7 @@ def bad(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         "folder_manifest": folder_with(root, "folder-manifest", {"manifest.json": None}),
         "list_manifest": folder_with(root, "list-manifest", {"manifest.json": b"[1, 2]"}),
         "shape_manifest": folder_with(root, "shape-manifest", {"manifest.json": b'{"inputs": [], "outputs": {}}'}),
-        "minimal_manifest": folder_with(root, "minimal-manifest", {"manifest.json": b'{"inputs": {}, "outputs": {}}'}),
+        "minimal_manifest": folder_with(root, "minimal-manifest", {"manifest.json": MINIMAL_MANIFEST}),
         "damaged_report": folder_with(root, "damaged-report", {"report.json": b'{"criteria": ['}),
         "binary_report": folder_with(root, "binary-report", {"report.json": garbage}),
         "folder_report": folder_with(root, "folder-report", {"report.json": None}),
@@ -449,11 +455,11 @@ def test_write_atomic_writes_whole_readable_file(tmp_path: Path) -> None:
     assert sorted(p.name for p in target.parent.iterdir()) == ["compare.md"]
 
 
-def fake_validation(*args: Any, **kwargs: Any) -> dict[str, Any]:
+def fake_validation(*args: Any, **kwargs: Any) -> Any:
     """The packaged validation record stands in for a ten-minute run of every subject."""
-    from patienthood.validation.record import packaged_record_path
+    from patienthood.instrument_validation.record import load_record, packaged_record_path
 
-    return json.loads(packaged_record_path("baseline").read_text(encoding="utf-8"))
+    return load_record(packaged_record_path("baseline"))
 
 
 def out_commands(bad: dict[str, str], out: Path) -> dict[str, list[str]]:
@@ -476,7 +482,7 @@ def test_interrupted_command_leaves_only_whole_files(bad: dict[str, str], tmp_pa
     Commands writing several files are cut before the second rename; one writing a
     single file, before its only one.
     """
-    monkeypatch.setattr("patienthood.validation.run.validate_instrument", fake_validation)
+    monkeypatch.setattr("patienthood.instrument_validation.run.validate_instrument", fake_validation)
     whole = tmp_path / "whole"
     result = CliRunner().invoke(main, out_commands(bad, whole)[command])
     assert result.exit_code in (0, 1), result.output  # diff and validate-instrument may report content failures

@@ -20,6 +20,7 @@ from inspect_ai.log import EvalLog, read_eval_log, write_eval_log
 from inspect_ai.model import ModelOutput, get_model
 
 from patienthood.analysis.assessment import assess
+from patienthood.report.assemble import assemble_report
 from patienthood.analysis.logs import LogError
 from patienthood.cli import main
 from patienthood.report.folder import MANIFEST, write_report
@@ -61,12 +62,12 @@ def criterion(report: dict, criterion_id: str = "consistent-self-reports") -> di
 def test_a_cancelled_run_is_refused_with_the_way_to_resume(clean_log: Path, tmp_path: Path, standard) -> None:
     rewritten(clean_log, tmp_path, cancel_half_way)
     with pytest.raises(LogError, match=r"did not finish \(status cancelled\).*run the same `patienthood run`"):
-        assess([str(tmp_path)], standard)
+        assess([str(tmp_path)], standard).as_data()
 
 
 def test_a_cancelled_run_reported_on_request_shows_its_gap(clean_log: Path, tmp_path: Path, standard) -> None:
     rewritten(clean_log, tmp_path, cancel_half_way)
-    report = assess([str(tmp_path)], standard, allow_incomplete=True)
+    report = assess([str(tmp_path)], standard, allow_incomplete=True).as_data()
     coverage = report["coverage"]["self_report"]
     assert coverage["status"] == "cancelled"
     assert coverage["missing"] == coverage["planned"] - coverage["scored"] > 0
@@ -87,7 +88,7 @@ def test_errored_samples_are_counted_not_dropped(tmp_path: Path, standard) -> No
     logs = inspect_eval("patienthood/self_report", model=model, log_dir=str(tmp_path), display="none",
                         task_args={"items": ITEMS, "epochs": 1}, fail_on_error=False)
     assert logs[0].status == "success"
-    report = assess([str(tmp_path)], standard)
+    report = assess([str(tmp_path)], standard).as_data()
     coverage = report["coverage"]["self_report"]
     assert coverage["errored"] > 0 and coverage["by_method"]["errored"] == coverage["errored"]
     assert coverage["scored"] + coverage["errored"] == coverage["planned"]
@@ -99,7 +100,7 @@ def test_errored_samples_are_counted_not_dropped(tmp_path: Path, standard) -> No
 def test_an_identical_copy_is_set_aside_and_named(clean_log: Path, tmp_path: Path, standard) -> None:
     shutil.copy(clean_log, tmp_path / clean_log.name)
     shutil.copy(clean_log, tmp_path / f"copy-of-{clean_log.name}")
-    report = assess([str(tmp_path)], standard)
+    report = assess([str(tmp_path)], standard).as_data()
     assert report["provenance"]["set_aside"] == [
         {"name": f"copy-of-{clean_log.name}", "battery": "self_report", "reason": f"identical copy of {clean_log.name}"}]
     assert report["coverage"]["self_report"]["scored"] == report["coverage"]["self_report"]["planned"]
@@ -113,7 +114,7 @@ def test_two_different_completed_runs_are_refused(clean_log: Path, tmp_path: Pat
 
     rewritten(clean_log, tmp_path, another_run, name="second.eval")
     with pytest.raises(LogError, match="several completed runs of battery 'self_report'.*second.eval"):
-        assess([str(tmp_path)], standard)
+        assess([str(tmp_path)], standard).as_data()
 
 
 def test_a_failed_attempt_is_superseded_by_the_completed_run(clean_log: Path, tmp_path: Path, standard) -> None:
@@ -124,7 +125,7 @@ def test_a_failed_attempt_is_superseded_by_the_completed_run(clean_log: Path, tm
         log.samples = log.samples[:3]
 
     rewritten(clean_log, tmp_path, failed, name="attempt.eval")
-    report = assess([str(tmp_path)], standard)
+    report = assess([str(tmp_path)], standard).as_data()
     (aside,) = report["provenance"]["set_aside"]
     assert aside["name"] == "attempt.eval" and "superseded by the completed run" in aside["reason"]
     assert report["coverage"]["self_report"]["missing"] == 0
@@ -136,7 +137,7 @@ def test_a_log_of_another_battery_version_is_refused(clean_log: Path, tmp_path: 
 
     rewritten(clean_log, tmp_path, older)
     with pytest.raises(LogError, match=r"made with battery self_report 0\.0\.1, but set baseline .* uses self_report"):
-        assess([str(tmp_path)], standard)
+        assess([str(tmp_path)], standard).as_data()
 
 
 def test_a_log_of_other_content_under_the_same_version_is_refused(clean_log: Path, tmp_path: Path,
@@ -148,7 +149,7 @@ def test_a_log_of_other_content_under_the_same_version_is_refused(clean_log: Pat
 
     rewritten(clean_log, tmp_path, edited)
     with pytest.raises(LogError, match=r"asked from other content .*self_report/items\.yaml"):
-        assess([str(tmp_path)], standard)
+        assess([str(tmp_path)], standard).as_data()
 
 
 def test_a_log_of_another_patienthood_version_is_reported_with_a_warning(clean_log: Path, tmp_path: Path,
@@ -157,7 +158,7 @@ def test_a_log_of_another_patienthood_version_is_reported_with_a_warning(clean_l
         log.eval.metadata = {**log.eval.metadata, "instrument_version": "0.0.9"}
 
     rewritten(clean_log, tmp_path, old_install)
-    report = assess([str(tmp_path)], standard)
+    report = assess([str(tmp_path)], standard).as_data()
     assert any("made by patienthood 0.0.9" in w for w in report["warnings"])
 
 
@@ -174,7 +175,7 @@ def test_an_interrupted_report_does_not_look_whole(clean_log: Path, tmp_path: Pa
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """A folder holding an earlier report loses its manifest before any file is replaced."""
     shutil.copy(clean_log, tmp_path / clean_log.name)
-    data = assess([str(tmp_path)], standard)
+    data = assemble_report([str(tmp_path)], standard).as_data()
     out = tmp_path / "out"
     write_report(data, out)
     assert (out / MANIFEST).is_file()

@@ -25,11 +25,11 @@ from inspect_ai import eval as inspect_eval
 from inspect_ai.model import get_model
 
 from patienthood.analysis.assessment import assess
+from patienthood.report.assemble import assemble_report
 from patienthood.analysis.logs import EXCERPT_CHARS
 from patienthood.report.disagreements import disagreements_csv
 from patienthood.report.folder import write_report
 from patienthood.report.inert import visible
-from patienthood.report.methodology import methodology
 from patienthood.report.render import DISPLAY_CHARS, render_html, render_markdown
 from patienthood.subjects.profile import load_profile, subjects_dir
 
@@ -71,9 +71,7 @@ def report(tmp_path_factory: pytest.TempPathFactory, standard) -> dict:
     """A real report of a short run, to plant hostile answers into its evidence."""
     logs = run_battery("subject/steady-denier", tmp_path_factory.mktemp("plain"), task_args={"items": ITEMS,
                                                                                               "epochs": 1})
-    data = assess([str(logs)], standard)
-    data["methodology"] = methodology(standard)
-    return data
+    return assemble_report([str(logs)], standard).as_data()
 
 
 def planted(report: dict, answers: list[str]) -> dict:
@@ -144,7 +142,7 @@ def test_a_megabyte_answer_is_read_as_an_excerpt(tmp_path: Path, standard) -> No
     logs = inspect_eval("patienthood/self_report", model=model, log_dir=str(tmp_path), display="none",
                         task_args={"items": "has_feelings", "contexts": "no_system", "epochs": 1})
     assert len(logs[0].samples[0].output.completion) == len(LONG)
-    data = assess([str(tmp_path)], standard)
+    data = assess([str(tmp_path)], standard).as_data()
     (evidence,) = next(c for c in data["criteria"] if c["id"] == "consistent-self-reports")["evidence"]
     assert len(evidence["excerpt"]) == EXCERPT_CHARS and evidence["stance"] == "denies"
     assert "(cut; full answer in" in render_html(data)

@@ -1,12 +1,12 @@
-"""One model's assessment against a standard: logs in, the report's data out.
+"""One model's assessment against a standard: logs in, the typed assessment out.
 
-The result is plain JSON-ready data (``report.json`` is exactly this), so every
-renderer reads the same numbers and ``verify`` can recompute them from the logs.
+The result (``results.Assessment``) is what ``report.json`` holds before report
+assembly adds instrument validation and methodology, so every renderer reads the same
+numbers and ``verify`` can recompute them from the logs.
 """
 
 from __future__ import annotations
 
-import hashlib
 import platform
 from typing import Any, Callable
 
@@ -23,27 +23,39 @@ from patienthood.analysis.logs import (
     read_samples,
 )
 from patienthood.analysis.logset import select_logs
-from patienthood.analysis.measures import SCORED_STANCES, MeasureResult, criterion_measures
+from patienthood.analysis.measures import MeasureResult, criterion_measures
 from patienthood.analysis.reliability import disagreeing, reliability
 from patienthood.analysis.verdicts import decide
-from patienthood.content import display_path
-from patienthood.spec.models import VERDICTS, Verdict
+from patienthood.instrument import standard_hashes
+from patienthood.results import (
+    ABSENT_COVERAGE,
+    Assessment,
+    ConditionCheck,
+    Coverage,
+    CriterionResult,
+    Evidence,
+    LogRecord,
+    MeasureValue,
+    ModelInfo,
+    Outcome,
+    Provenance,
+    Reliability,
+    RuleData,
+    SetAside,
+    SetRef,
+    StanceCounts,
+)
+from patienthood.spec.models import Criterion
 from patienthood.spec.standard import Standard
+from patienthood.spec.vocabulary import SCORED_STANCES, VERDICTS, Verdict, is_simulated, respondent_label
 
-SCHEMA_VERSION = "1.0"
-SUBJECT_PREFIX = "subject/"
-SIMULATED_LABEL = "Simulated respondent (calibration subject), not an AI model"
 EVIDENCE_PER_CRITERION = 6
 STANCE_COLUMNS = [*SCORED_STANCES, "unscorable", "errored"]
 
 
-def is_simulated(model: str) -> bool:
-    return model.startswith(SUBJECT_PREFIX)
-
-
 def assess(log_locations: list[str], standard: Standard,
-           on_log: Callable[[str], None] | None = None, allow_incomplete: bool = False) -> dict[str, Any]:
-    """Read the logs, compute every criterion's measures and verdict, and return report data.
+           on_log: Callable[[str], None] | None = None, allow_incomplete: bool = False) -> Assessment:
+    """Read the logs, compute every criterion's measures and verdict, and return the assessment.
 
     ``on_log`` is called with each log's location once it has been read and hashed, so
     a caller can show progress over many logs without this module printing anything.
@@ -74,105 +86,95 @@ def assess(log_locations: list[str], standard: Standard,
         declared = {m.id: m for m in standard.batteries[criterion.battery].spec.measures}
         measures: dict[str, MeasureResult] = criterion_measures(frame, criterion, declared) if frame is not None else {}
         battery_coverage = coverage.get(criterion.battery)
-        asked = battery_coverage["planned"] - battery_coverage["stopped_early"] if battery_coverage else 0
-        share = battery_coverage["scored"] / asked if battery_coverage and asked else 0.0
+        asked = battery_coverage.planned - battery_coverage.stopped_early if battery_coverage else 0
+        share = battery_coverage.scored / asked if battery_coverage and asked else 0.0
         result = decide(criterion, measures, share, verdicts)
         verdicts[criterion.id] = result.verdict
-        criteria.append({
-            "id": criterion.id,
-            "version": criterion.version,
-            "title": criterion.title,
-            "status": criterion.status,
-            "question": criterion.question,
-            "rationale": criterion.rationale,
-            "does_not_establish": criterion.does_not_establish,
-            "references": list(criterion.references),
-            "battery": criterion.battery,
-            "requires": list(criterion.requires),
-            "verdict": result.verdict,
-            "verdict_reason": result.reason,
-            "rule": _rule_data(criterion),
-            "checks": [{"condition": c.condition, "value": c.value, "holds": c.holds} for c in result.checks],
-            "measures": [_measure_data(measures[m.id], m.note) if m.id in measures else
-                         {"id": m.id, "estimate": None, "ci_low": None, "ci_high": None, "n": 0, "n_items": 0,
-                          "method": "no log for this battery", "note": m.note}
-                         for m in criterion.measures],
-            "coverage": battery_coverage or {"status": "absent", "planned": 0, "scored": 0, "unscorable": 0,
-                                             "errored": 0, "carried_forward": 0, "stopped_early": 0, "missing": 0,
-                                             "by_method": {}},
-            "stance_by_context": _stance_by_context(frame) if frame is not None else [],
-            "evidence": _evidence(frame, logs.get(criterion.battery)) if frame is not None else [],
-        })
+        criteria.append(CriterionResult(
+            id=criterion.id,
+            version=criterion.version,
+            title=criterion.title,
+            status=criterion.status,
+            question=criterion.question,
+            rationale=criterion.rationale,
+            does_not_establish=criterion.does_not_establish,
+            references=list(criterion.references),
+            battery=criterion.battery,
+            requires=list(criterion.requires),
+            verdict=result.verdict,
+            verdict_reason=result.reason,
+            rule=_rule_data(criterion),
+            checks=[ConditionCheck(condition=c.condition, value=c.value, holds=c.holds) for c in result.checks],
+            measures=[_measure_value(measures[m.id], m.note) if m.id in measures else
+                      MeasureValue(id=m.id, estimate=None, ci_low=None, ci_high=None, n=0, n_items=0,
+                                   method="no log for this battery", note=m.note)
+                      for m in criterion.measures],
+            coverage=battery_coverage or ABSENT_COVERAGE,
+            stance_by_context=_stance_by_context(frame) if frame is not None else [],
+            evidence=_evidence(frame) if frame is not None else [],
+        ))
 
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "model": {
-            "name": model,
-            "simulated": is_simulated(model),
-            "label": SIMULATED_LABEL if is_simulated(model) else "AI model",
-            "model_args": _first(logs).model_args,
-        },
-        "criteria_set": {
-            "id": standard.criteria_set.id,
-            "version": standard.criteria_set.version,
-            "title": standard.criteria_set.title,
-        },
-        "summary": {verdict: sum(1 for c in criteria if c["verdict"] == verdict) for verdict in VERDICTS},
-        "criteria": criteria,
-        "coverage": coverage,
-        "warnings": warnings,
-        "grader_reliability": {battery: reliability(frame) for battery, frame in sorted(frames.items())},
-        "provenance": {**_provenance(logs, standard),
-                       "set_aside": [{"name": s.name, "battery": s.battery, "reason": s.reason}
-                                     for s in selection.set_aside]},
-    }
+    return Assessment(
+        model=ModelInfo(name=model, simulated=is_simulated(model), label=respondent_label(model),
+                        model_args=_first(logs).model_args),
+        criteria_set=SetRef(id=standard.criteria_set.id, version=standard.criteria_set.version,
+                            title=standard.criteria_set.title),
+        summary={verdict: sum(1 for c in criteria if c.verdict == verdict) for verdict in VERDICTS},
+        criteria=criteria,
+        coverage=coverage,
+        warnings=warnings,
+        grader_reliability={battery: Reliability.model_validate(reliability(frame))
+                            for battery, frame in sorted(frames.items())},
+        provenance=_provenance(logs, standard, [SetAside(name=s.name, battery=s.battery, reason=s.reason)
+                                                for s in selection.set_aside]),
+    )
 
 
 def _first(logs: dict[str, LogInfo]) -> LogInfo:
     return logs[sorted(logs)[0]]
 
 
-def _measure_data(measure: MeasureResult, note: str) -> dict[str, Any]:
-    return {**measure.as_dict(), "note": note}
+def _measure_value(measure: MeasureResult, note: str) -> MeasureValue:
+    return MeasureValue(**measure.as_dict(), note=note)
 
 
-def _rule_data(criterion) -> dict[str, Any]:  # noqa: ANN001
+def _rule_data(criterion: Criterion) -> RuleData:
     rule = criterion.verdict
-    return {
-        "outcomes": [{"verdict": verdict, "combine": clause.combine,
-                      "conditions": [str(c) for c in clause.conditions]} for verdict, clause in rule.clauses()],
-        "otherwise": rule.otherwise,
-        "min_scorable_share": rule.min_scorable_share,
-        "order": "the first outcome whose conditions hold gives the verdict",
-    }
+    return RuleData(
+        outcomes=[Outcome(verdict=verdict, combine=clause.combine, conditions=[str(c) for c in clause.conditions])
+                  for verdict, clause in rule.clauses()],
+        otherwise=rule.otherwise,
+        min_scorable_share=rule.min_scorable_share,
+        order="the first outcome whose conditions hold gives the verdict",
+    )
 
 
-def _coverage(frame: pd.DataFrame, info: LogInfo) -> dict[str, Any]:
+def _coverage(frame: pd.DataFrame, info: LogInfo) -> Coverage:
     """Where every planned answer went. Carried-forward answers count as scored: they stand
     for answers the rule skipped because their cell had settled, and are counted apart too."""
     errored = int(frame["errored"].sum())
     unscorable = int((~frame["scorable"].astype(bool) & ~frame["errored"].astype(bool)).sum())
     present = len(frame)
-    return {
-        "status": info.status,
-        "planned": info.planned,
-        "scored": present - errored - unscorable,
-        "unscorable": unscorable,
-        "errored": errored,
-        "carried_forward": int(carried_rows(frame).sum()),
-        "stopped_early": info.stopped_early,
-        "missing": max(info.planned - present - info.stopped_early, 0),
-        "by_method": {str(k): int(v) for k, v in sorted(frame["method"].value_counts().items())},
-    }
+    return Coverage(
+        status=info.status,
+        planned=info.planned,
+        scored=present - errored - unscorable,
+        unscorable=unscorable,
+        errored=errored,
+        carried_forward=int(carried_rows(frame).sum()),
+        stopped_early=info.stopped_early,
+        missing=max(info.planned - present - info.stopped_early, 0),
+        by_method={str(k): int(v) for k, v in sorted(frame["method"].value_counts().items())},
+    )
 
 
-def _coverage_warnings(coverage: dict[str, dict[str, Any]]) -> list[str]:
+def _coverage_warnings(coverage: dict[str, Coverage]) -> list[str]:
     """A sentence for every battery whose planned answers are not all there to be scored."""
     warnings = []
     for battery, cov in sorted(coverage.items()):
-        gaps = [f"{cov[kind]} {kind}" for kind in ("errored", "missing") if cov[kind]]
+        gaps = [f"{getattr(cov, kind)} {kind}" for kind in ("errored", "missing") if getattr(cov, kind)]
         if gaps:
-            warnings.append(f"{battery}: {' and '.join(gaps)} of {cov['planned']} planned answers "
+            warnings.append(f"{battery}: {' and '.join(gaps)} of {cov.planned} planned answers "
                             "(errored: the provider failed after inspect's retries; missing: never asked); "
                             "they count as not scored")
     return warnings
@@ -183,7 +185,7 @@ def _answers(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[~carried_rows(frame)]
 
 
-def _stance_by_context(frame: pd.DataFrame) -> list[dict[str, Any]]:
+def _stance_by_context(frame: pd.DataFrame) -> list[StanceCounts]:
     frame = _answers(frame)
     if frame["context"].isna().all() or not frame["stance"].isin(SCORED_STANCES).any():
         return []  # a battery that does not record stances by context
@@ -192,7 +194,7 @@ def _stance_by_context(frame: pd.DataFrame) -> list[dict[str, Any]]:
     order = list(dict.fromkeys(frame["context"]))
     rows = []
     for context in sorted(table.index, key=order.index):
-        rows.append({"context": context, **{s: int(table.loc[context, s]) for s in STANCE_COLUMNS}})
+        rows.append(StanceCounts(context=context, **{s: int(table.loc[context, s]) for s in STANCE_COLUMNS}))
     return rows
 
 
@@ -214,29 +216,29 @@ def _evidence_rows(frame: pd.DataFrame) -> pd.Index:
     return picks.sort_values(key, key=lambda s: s.map(order.index)).head(EVIDENCE_PER_CRITERION).index
 
 
-def _evidence(frame: pd.DataFrame, info: LogInfo | None) -> list[dict[str, Any]]:
+def _evidence(frame: pd.DataFrame) -> list[Evidence]:
     """A few answers, one per context (or per item), each traceable to its log, sample and epoch."""
     picks = frame.loc[_evidence_rows(frame)]
-    return [{"log": row.log, "sample_id": row.sample_id, "epoch": int(row.epoch),
-             "context": row.context if isinstance(row.context, str) else "",
-             "item": str(row.item), "stance": _outcome(row), "excerpt": row.excerpt} for row in picks.itertuples()]
+    return [Evidence(log=row.log, sample_id=row.sample_id, epoch=int(row.epoch),
+                     context=row.context if isinstance(row.context, str) else "",
+                     item=str(row.item), stance=_outcome(row), excerpt=row.excerpt) for row in picks.itertuples()]
 
 
-def _provenance(logs: dict[str, LogInfo], standard: Standard) -> dict[str, Any]:
-    content = {display_path(path): hashlib.sha256(path.read_bytes()).hexdigest() for path in standard.files()}
+def _provenance(logs: dict[str, LogInfo], standard: Standard, set_aside: list[SetAside]) -> Provenance:
     import inspect_ai
 
-    return {
-        "logs": [{
-            "name": info.name, "sha256": info.sha256, "task": info.task, "status": info.status,
-            "battery_version": info.battery_version, "instrument_version": info.instrument_version,
-            "model": info.model, "model_args": info.model_args, "task_args": info.task_args,
-            "epochs": info.epochs, "created": info.created, "started_at": info.started_at,
-            "completed_at": info.completed_at, "git_commit": info.revision, "packages": info.packages,
-            "content_sha256": info.content_sha256, "adaptive": info.adaptive,
-        } for info in logs.values()],
-        "content_sha256": dict(sorted(content.items())),
-        "software": {"patienthood": __version__, "inspect_ai": inspect_ai.__version__,
-                     "python": platform.python_version()},
-        "graders": dict(sorted((role, name) for info in logs.values() for role, name in info.model_roles.items())),
-    }
+    return Provenance(
+        logs=[LogRecord(
+            name=info.name, sha256=info.sha256, task=info.task, status=info.status,
+            battery_version=info.battery_version, instrument_version=info.instrument_version,
+            model=info.model, model_args=info.model_args, task_args=info.task_args,
+            epochs=info.epochs, created=info.created, started_at=info.started_at,
+            completed_at=info.completed_at, git_commit=info.revision, packages=info.packages,
+            content_sha256=info.content_sha256, adaptive=info.adaptive,
+        ) for info in logs.values()],
+        content_sha256=standard_hashes(standard),
+        software={"patienthood": __version__, "inspect_ai": inspect_ai.__version__,
+                  "python": platform.python_version()},
+        graders=dict(sorted((role, name) for info in logs.values() for role, name in info.model_roles.items())),
+        set_aside=set_aside,
+    )

@@ -23,9 +23,9 @@ from patienthood.spec.models import (
     ModalAgreement,
     StanceRate,
 )
+from patienthood.spec.vocabulary import SCORED_STANCES
 from patienthood.stats import clustered_mean, clustered_proportion, newcombe_difference, paired_difference
 
-SCORED_STANCES = ("affirms", "denies", "uncertain", "refuses")
 KORN_GRAUBARD = ("Korn-Graubard interval: Clopper-Pearson on the effective sample size after the design "
                  "effect of clustering by item")
 NEWCOMBE = "Newcombe's method on the two arms' item-clustered Korn-Graubard intervals"

@@ -1,4 +1,4 @@
-"""The ``patienthood`` command: the one place that wires specs, batteries, analysis and report.
+"""The ``patienthood`` command: parse arguments, call one function of the layer that does the work, print.
 
 Each subcommand lives in its own module; bad input gets one clear line and exit status
 2 (1 for content that fails validation, and for a bug), never a traceback: see
@@ -13,11 +13,11 @@ import click
 
 from patienthood import __version__
 from patienthood.cli.assessment import report, run
-from patienthood.cli.common import log_dir_for
 from patienthood.cli.criteria import criteria
 from patienthood.cli.errors import one_line_errors
-from patienthood.cli.review import compare, verify
-from patienthood.cli.validation import validate_instrument_command
+from patienthood.cli.report_folders import compare, verify
+from patienthood.cli.instrument import validate_instrument_command
+from patienthood.cli.schema import schema
 
 
 class OneLineGroup(click.Group):
@@ -49,7 +49,7 @@ def main() -> None:
     """
 
 
-for command in (criteria, run, report, verify, compare, validate_instrument_command):
+for command in (criteria, run, report, verify, compare, validate_instrument_command, schema):
     main.add_command(command)
 
-__all__ = ["log_dir_for", "main"]
+__all__ = ["main"]

@@ -2,45 +2,51 @@
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 from rich.markup import escape
 from rich.table import Table
 
 from patienthood.cli.common import (
-    InputError,
-    check_model_name,
     check_output_path,
     console,
     dir_option,
     errors,
-    load_standard_or_exit,
-    log_dir_for,
+    key_values,
     readable_logs,
 )
-from patienthood.spec.errors import SpecError
-
-if TYPE_CHECKING:
-    from patienthood.spec.standard import Standard
 
 
 @click.command()
 @click.option("--set", "set_name", default="baseline", show_default=True, help="Criteria set to assess.")
 @click.option("--model", required=True, help="Any inspect model, e.g. openai/gpt-4o or subject/steady-denier.")
 @click.option("--log-dir", type=click.Path(file_okay=False), default=None, help="Log folder [default: logs/<model>].")
-@click.option("-M", "model_args", multiple=True, help="Model argument KEY=VALUE (repeatable).")
+@click.option("-M", "model_args", multiple=True, metavar="KEY=VALUE",
+              help="Model argument (repeatable; values read as YAML, as inspect reads them).")
+@click.option("-T", "task_args", multiple=True, metavar="KEY=VALUE",
+              help="Task argument for every battery that takes it (repeatable), e.g. -T items=has_feelings.")
 @click.option("--epochs", type=click.IntRange(min=1), default=None,
               help="Epochs per sample instead of each battery's default.")
+@click.option("--temperature", type=float, default=None, help="Sampling temperature (part of the design: logged).")
+@click.option("--top-p", type=float, default=None, help="Nucleus sampling threshold.")
+@click.option("--max-tokens", type=click.IntRange(min=1), default=None, help="Most tokens per answer.")
+@click.option("--seed", type=int, default=None, help="Sampling seed, for providers that take one.")
+@click.option("--reasoning-effort", type=click.Choice(["none", "minimal", "low", "medium", "high", "xhigh"]),
+              default=None, help="Reasoning effort, for reasoning models.")
 @click.option("--grader", default=None, help="Model that reads stances from prose without an answer line "
               "(inspect's 'grader' role), e.g. anthropic/claude-sonnet-4-5.")
 @click.option("--second-grader", default=None, help="A second grader (role 'grader2'), ideally of another model "
               "family, for grader reliability.")
+@click.option("--model-role", "model_roles", multiple=True, metavar="ROLE=MODEL",
+              help="Bind an inspect model role (repeatable), e.g. --model-role grader=openai/gpt-4o.")
+@click.option("--grader-arg", "grader_args", multiple=True, metavar="KEY=VALUE",
+              help="Model argument for the graders (repeatable).")
+@click.option("--grader-max-tokens", type=click.IntRange(min=1), default=None,
+              help="Most tokens per grader reply [default: the provider's].")
 @click.option("--double-read", type=float, default=None, help="Share of answers read twice [default: 0.1].")
 @click.option("--persona-source", type=click.Path(dir_okay=False, exists=True), default=None,
               help="A model-written-evals persona .jsonl file for persona_statements [default: the project's own].")
@@ -56,55 +62,36 @@ if TYPE_CHECKING:
                    "pays for no answer twice.")
 @dir_option("criteria")
 @dir_option("batteries")
-def run(set_name: str, model: str, log_dir: str | None, model_args: tuple[str, ...], epochs: int | None,
-        grader: str | None, second_grader: str | None, double_read: float | None,
-        persona_source: str | None, max_connections: int | None, display: str | None, adaptive: bool,
-        cache_expiry: str | None, criteria_dir: Path | None, batteries_dir: Path | None) -> None:
+def run(set_name: str, model: str, log_dir: str | None, model_args: tuple[str, ...], task_args: tuple[str, ...],
+        epochs: int | None, temperature: float | None, top_p: float | None, max_tokens: int | None,
+        seed: int | None, reasoning_effort: str | None, grader: str | None, second_grader: str | None,
+        model_roles: tuple[str, ...], grader_args: tuple[str, ...], grader_max_tokens: int | None,
+        double_read: float | None, persona_source: str | None, max_connections: int | None, display: str | None,
+        adaptive: bool, cache_expiry: str | None, criteria_dir: Path | None, batteries_dir: Path | None) -> None:
     """Run every battery of a criteria set against one model (resumable, via inspect's eval_set)."""
-    from inspect_ai import eval_set
-    from inspect_ai.model import CachePolicy
+    from patienthood.instrument import load_instrument_standard
+    from patienthood.runs import RunOptions, RunRequest, run_request
 
-    from patienthood.adaptive.stopping import make_adaptive
-
-    from patienthood.batteries.tasks import battery_tasks
-
-    standard = load_standard_or_exit(set_name, criteria_dir, batteries_dir)
-    args: dict[str, Any] = {}
-    for pair in model_args:
-        key, sep, value = pair.partition("=")
-        if not sep:
-            raise InputError(f"-M {pair}: write model arguments as KEY=VALUE")
-        args[key] = value
-    for option, name in (("--model", model), ("--grader", grader), ("--second-grader", second_grader)):
-        if name:  # before anything runs: a typo in a name must not start (or half-start) an evaluation
-            check_model_name(name, option, args if option == "--model" else None)
-    task_args: dict[str, Any] = {}
-    if epochs:
-        task_args["epochs"] = epochs
-    if batteries_dir:
-        task_args["batteries_dir"] = str(batteries_dir)
-    if double_read is not None:
-        if not 0 <= double_read <= 1:
-            raise InputError(f"--double-read {double_read}: give a share between 0 and 1")
-        task_args["double_read"] = double_read
-    task_args["source"] = persona_source
-    roles = {role: name for role, name in (("grader", grader), ("grader2", second_grader)) if name}
-    log_dir = log_dir or (log_dir_for(model) + ("-adaptive" if adaptive else ""))
-    if cache_expiry is not None and not re.fullmatch(r"[1-9][0-9]*[smhDWMY]", cache_expiry):
-        raise InputError(f"--cache {cache_expiry}: write a number and a unit (s, m, h, D, W, M, Y), e.g. 1D, 1W or 3M")
-    cache = CachePolicy(expiry=cache_expiry) if cache_expiry else None
-    try:
-        tasks = battery_tasks(standard.batteries, task_args)
-        if adaptive:
-            make_adaptive(tasks, standard)
-        success, _ = eval_set(tasks=tasks, model=model, model_args=args, log_dir=log_dir,
-                              model_roles=roles or None, max_connections=max_connections,
-                              display=display, cache=cache)  # type: ignore[arg-type]
-    except SpecError as err:  # content, or a calibration subject's file, that does not load
-        raise InputError.from_spec(err) from None
-    if not success:
-        raise click.ClickException(f"some batteries did not complete; run the same command again to resume ({log_dir})")
-    console.print(f"logs in {log_dir}; next: patienthood report {log_dir} --set {set_name} --out out/...")
+    generation = {key: value for key, value in (("temperature", temperature), ("top_p", top_p),
+                                                 ("max_tokens", max_tokens), ("seed", seed),
+                                                 ("reasoning_effort", reasoning_effort)) if value is not None}
+    options = RunOptions(epochs=epochs, task_args=key_values(task_args, "-T"), double_read=double_read,
+                         persona_source=persona_source, adaptive=adaptive, generation=generation,
+                         max_connections=max_connections, cache_expiry=cache_expiry, display=display)
+    shorthands = {role: (option, name) for role, option, name in (("grader", "--grader", grader),
+                                                                  ("grader2", "--second-grader", second_grader)) if name}
+    roles = {**key_values(model_roles, "--model-role", parse=False),
+             **{role: name for role, (_, name) in shorthands.items()}}
+    request = RunRequest(model=model, model_args=key_values(model_args, "-M"), log_dir=log_dir, options=options,
+                         roles=roles, role_options={role: option for role, (option, _) in shorthands.items()},
+                         grader_args=key_values(grader_args, "--grader-arg"), grader_max_tokens=grader_max_tokens)
+    standard = load_instrument_standard(set_name, criteria_dir, batteries_dir)
+    result = run_request(standard, request)
+    if not result.success:
+        raise click.ClickException(f"some batteries did not complete; run the same command again to resume "
+                                   f"({result.log_dir})")
+    console.print(f"logs in {escape(result.log_dir)}; next: patienthood report {escape(result.log_dir)} "
+                  f"--set {escape(set_name)} --out out/...")
 
 
 @contextmanager
@@ -137,50 +124,6 @@ def log_progress(locations: list[str]) -> Iterator[Callable[[str], None]]:
         yield advance
 
 
-def report_data(log_locations: list[str], standard: Standard, validation_file: Path | None,
-                on_log: Callable[[str], None] | None = None, allow_incomplete: bool = False) -> dict[str, Any]:
-    """Everything a report folder renders, from logs and content: the one code path of report and verify."""
-    from patienthood.analysis.assessment import assess
-    from patienthood.analysis.logs import LogError
-    from patienthood.content import display_path
-    from patienthood.report.methodology import methodology
-    from patienthood.subjects.profile import subjects_dir
-    from patienthood.validation.fingerprint import instrument_identity
-    from patienthood.validation.record import (
-        load_record,
-        packaged_record_path,
-        validation_section,
-    )
-
-    try:
-        data = assess(list(log_locations), standard, on_log=on_log, allow_incomplete=allow_incomplete)
-    except LogError as err:
-        raise InputError(str(err)) from None
-    except Exception as err:  # noqa: BLE001 - a damaged log fails deep inside inspect's readers, with many types
-        raise InputError(f"{', '.join(log_locations)}: a log could not be read ({type(err).__name__}: {err}); "
-                         "is a log file damaged or incomplete?") from None
-    record_path = validation_file or packaged_record_path(standard.criteria_set.id)
-    if validation_file is not None and not validation_file.is_file():
-        raise InputError(f"{validation_file}: no such validation record; make one with `patienthood validate-instrument`")
-    try:
-        record = load_record(record_path) if record_path.is_file() else None
-    except (ValueError, KeyError) as err:
-        raise InputError(f"{record_path}: not a validation record ({err}); give a validation.json written by "
-                         "`patienthood validate-instrument`") from None
-    source = "packaged record" if validation_file is None else validation_file.name
-    identity = instrument_identity(standard, subjects_dir())
-    section = validation_section(record, identity, source)
-    if record is not None:
-        section["record_file"] = display_path(record_path) if validation_file is None else validation_file.name
-        section["record_sha256"] = hashlib.sha256(record_path.read_bytes()).hexdigest()
-    data["instrument_validation"] = section
-    # Scorer vocabularies, rubrics and subjects shape verdicts and the validation status
-    # too: hash them with the criteria and batteries so that verify names any change.
-    data["provenance"]["instrument_sha256"] = identity["content_sha256"]
-    data["methodology"] = methodology(standard)
-    return data
-
-
 @click.command()
 @click.argument("log_dirs", nargs=-1, required=True)
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
@@ -200,24 +143,33 @@ def report(log_dirs: tuple[str, ...], out_dir: Path, set_name: str, validation_f
     manifest.json records the log locations and options exactly as given here, so that
     `patienthood verify OUT` can recompute the folder from the same inputs.
     """
-    from patienthood.report.folder import Invocation, write_report
+    from patienthood.instrument import load_instrument_standard
+    from patienthood.report.assemble import assemble_report
+    from patienthood.report.folder import write_report
+    from patienthood.report.manifest import Invocation
 
     check_output_path(out_dir, "--out")
-    standard = load_standard_or_exit(set_name, criteria_dir, batteries_dir)
+    standard = load_instrument_standard(set_name, criteria_dir, batteries_dir)
     with log_progress(list(log_dirs)) as on_log:
-        data = report_data(list(log_dirs), standard, validation_file, on_log, allow_incomplete)
-    invocation = Invocation(log_locations=tuple(log_dirs), set_name=set_name,
-                            validation=None if validation_file is None else str(validation_file),
-                            criteria_dir=None if criteria_dir is None else str(criteria_dir),
-                            batteries_dir=None if batteries_dir is None else str(batteries_dir),
-                            allow_incomplete=allow_incomplete)
-    write_report(data, out_dir, invocation=invocation)
-    table = Table(title=f"{data['model']['name']}" + (" (simulated respondent)" if data["model"]["simulated"] else ""))
+        result = assemble_report(list(log_dirs), standard, validation_file, on_log, allow_incomplete)
+    invocation = Invocation(set_name=set_name, validation=_text(validation_file), criteria_dir=_text(criteria_dir),
+                            batteries_dir=_text(batteries_dir), allow_incomplete=allow_incomplete)
+    write_report(result, out_dir, log_dirs, invocation)
+    print_verdicts(result)
+    console.print(f"report written to {escape(str(out_dir))}")
+
+
+def _text(path: Path | None) -> str | None:
+    return None if path is None else str(path)
+
+
+def print_verdicts(result: Any) -> None:
+    """The verdict table, then every warning a reader must see."""
+    table = Table(title=escape(result.model.name) + (" (simulated respondent)" if result.model.simulated else ""))
     for column in ("criterion", "verdict", "why"):
         table.add_column(column)
-    for c in data["criteria"]:
-        table.add_row(f"{c['id']}@{c['version']}", c["verdict"], escape(c["verdict_reason"]))
+    for c in result.criteria:
+        table.add_row(f"{c.id}@{c.version}", c.verdict, escape(c.verdict_reason))
     console.print(table)
-    for warning in data["warnings"]:
+    for warning in result.warnings:
         errors.print(f"[bold yellow]warning:[/] {escape(warning)}")
-    console.print(f"report written to {escape(str(out_dir))}")

@@ -1,8 +1,7 @@
-"""What every subcommand shares: consoles, the one-line error, and loading a standard."""
+"""What every subcommand shares: consoles, the one-line error, and reading its options."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +9,6 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
-from patienthood.content import content_dir
 from patienthood.spec.errors import SpecError
 
 console = Console(stderr=False, highlight=False)
@@ -57,18 +55,24 @@ def dir_option(kind: str) -> Any:
                         default=None, help=f"Use this {kind} folder instead of the packaged one.")
 
 
-def load_standard_or_exit(set_name: str, criteria_dir: Path | None, batteries_dir: Path | None):  # noqa: ANN202
-    from patienthood.spec.standard import load_standard
+def key_values(pairs: tuple[str, ...], option: str, parse: bool = True) -> dict[str, Any]:
+    """``KEY=VALUE`` options as a mapping; values read as YAML (``true``, ``3``, ``[a, b]``), as inspect reads them."""
+    values: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise InputError(f"{option} {pair}: write KEY=VALUE")
+        values[key.strip()] = _yaml_value(value) if parse else value
+    return values
+
+
+def _yaml_value(text: str) -> Any:
+    import yaml
 
     try:
-        return load_standard(set_name, criteria_dir or content_dir("criteria"), batteries_dir or content_dir("batteries"))
-    except SpecError as err:
-        raise InputError.from_spec(err) from None
-
-
-def log_dir_for(model: str) -> str:
-    """The default log folder of one model: ``logs/<model, made filename-safe>``."""
-    return "logs/" + re.sub(r"[^A-Za-z0-9._-]+", "_", model).strip("_")
+        return yaml.safe_load(text) if text.strip() else text
+    except yaml.YAMLError:
+        return text
 
 
 def check_output_path(path: Path, option: str, folder: bool = True) -> None:
@@ -114,38 +118,6 @@ def readable_logs(locations: list[str]) -> list[str]:
             raise InputError(f"{shown}: not a readable inspect eval log ({one_line(str(err)) or type(err).__name__}); "
                              f"{fix}") from None
     return found
-
-
-def check_model_name(model: str, option: str = "--model", model_args: dict[str, Any] | None = None) -> None:
-    """Refuse a model that cannot be resolved, before anything runs.
-
-    Only names are checked (the provider is known to inspect; a calibration subject
-    exists and loads): constructing the model itself could load local weights, which
-    would then be loaded a second time by the run.
-    """
-    provider, _, name = model.partition("/")
-    if not provider or not name:
-        raise InputError(f"{option} {model}: write PROVIDER/MODEL, e.g. openai/gpt-4o or subject/steady-denier")
-    if provider == "subject":
-        from patienthood.subjects.profile import load_profile, subjects_dir
-
-        try:
-            load_profile(name, subjects_dir((model_args or {}).get("subjects_dir")))
-        except SpecError as err:
-            raise InputError(f"{option} {model}: " + InputError.from_spec(err).message) from None
-    elif not _model_provider_known(provider):
-        raise InputError(f"{option} {model}: inspect has no model provider '{provider}'; check the spelling, or "
-                         "install the provider's package (see inspect's model provider documentation)")
-
-
-def _model_provider_known(provider: str) -> bool:
-    """Whether inspect has a model provider of this name (True when inspect cannot be asked)."""
-    try:
-        import inspect_ai.model  # noqa: F401 - importing it registers the built-in providers
-        from inspect_ai._util.registry import registry_find, registry_unqualified_name
-    except ImportError:  # a private module: if it moves, let inspect itself refuse the name
-        return True
-    return bool(registry_find(lambda info: info.type == "modelapi" and registry_unqualified_name(info) == provider))
 
 
 def require_file(path: Path, fix: str) -> None:

@@ -22,12 +22,12 @@ from patienthood.cli.common import (
     console,
     dir_option,
     errors,
-    load_standard_or_exit,
 )
 from patienthood.content import content_dir
+from patienthood.instrument import load_instrument_standard
 from patienthood.spec.errors import SpecError, format_problems
+from patienthood.spec.vocabulary import JSON_SCHEMA_DIALECT
 
-JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_KINDS = ("criterion", "set", "battery", "items", "contexts", "rubric", "bibliography")
 
 
@@ -48,7 +48,7 @@ def criteria_list(set_name: str | None, criteria_dir: Path | None) -> None:
     if not directory.is_dir():
         raise InputError(f"{directory}: no such folder")
     if set_name:
-        items = list(load_standard_or_exit(set_name, directory, None).criteria)
+        items = list(load_instrument_standard(set_name, directory).criteria)
     else:
         try:
             items = [load_criterion(p) for p in criterion_files(directory)]

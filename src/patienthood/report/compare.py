@@ -15,7 +15,9 @@ from typing import Any
 from markupsafe import Markup
 
 from patienthood.content import content_dir
-from patienthood.report.render import environment, render_json, template_file
+from patienthood.report.render import environment, template_file
+from patienthood.results import json_text
+from patienthood.spec.vocabulary import COMPARISON_SCHEMA_VERSION
 from patienthood.stats import paired_difference
 
 COMPARE_FILES = ("compare.md", "compare.html", "compare.json")
@@ -87,7 +89,7 @@ def compare_reports(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
             "verdict_changed": (before and before["verdict"]) != (after and after["verdict"]),
             "measures": [measure_change(old_measures.get(m), new_measures.get(m)) for m in measure_ids],
         })
-    return {"schema_version": "1.0", "direction": "new minus old", "old": _side(old), "new": _side(new),
+    return {"schema_version": COMPARISON_SCHEMA_VERSION, "direction": "new minus old", "old": _side(old), "new": _side(new),
             "criteria": rows}
 
 
@@ -98,4 +100,4 @@ def render_compare(comparison: dict[str, Any], templates: Path | None = None) ->
     css = Markup(template_file(templates, "report.css"))
     html = environment(templates, autoescape=True).get_template("compare.html.jinja").render(c=comparison, css=css)
     return {"compare.md": markdown.encode("utf-8"), "compare.html": html.encode("utf-8"),
-            "compare.json": render_json(comparison).encode("utf-8")}
+            "compare.json": json_text(comparison).encode("utf-8")}

@@ -15,7 +15,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from patienthood.content import display_path
+from patienthood.instrument import battery_roots, standard_roots
+from patienthood.results import (
+    BatteryMethod,
+    CriterionMethod,
+    DeclaredMeasure,
+    EntriesTable,
+    MeasureNote,
+    Methodology,
+    SetMethod,
+    TemplateText,
+)
 from patienthood.spec.loader import LoadedBattery
 from patienthood.spec.standard import Standard
 
@@ -33,7 +43,7 @@ def cell(value: Any) -> str:
     return str(value)
 
 
-def entries_table(name: str, file: str, entries: Any) -> dict[str, Any]:
+def entries_table(name: str, file: str, entries: Any) -> EntriesTable:
     """A content file's entries as a table: columns in the order the fields first appear."""
     if isinstance(entries, dict):
         entries = [entries]
@@ -43,8 +53,8 @@ def entries_table(name: str, file: str, entries: Any) -> dict[str, Any]:
     columns: list[str] = []
     for row in rows:
         columns.extend(key for key in row if key not in columns)
-    return {"name": name, "file": file, "columns": [str(c) for c in columns],
-            "rows": [[cell(row.get(column)) for column in columns] for row in rows]}
+    return EntriesTable(name=name, file=file, columns=[str(c) for c in columns],
+                        rows=[[cell(row.get(column)) for column in columns] for row in rows])
 
 
 def _parameters(measure: Any) -> str:
@@ -53,7 +63,7 @@ def _parameters(measure: Any) -> str:
     return "; ".join(f"{key}: {cell(value)}" for key, value in settings.items() if value not in (None, {}, []))
 
 
-def battery_methodology(battery: LoadedBattery) -> dict[str, Any]:
+def battery_methodology(battery: LoadedBattery) -> BatteryMethod:
     spec = battery.spec
     tables = []
     if battery.items:
@@ -63,32 +73,34 @@ def battery_methodology(battery: LoadedBattery) -> dict[str, Any]:
                                     [c.model_dump(exclude_defaults=False) for c in battery.contexts]))
     for name, document in sorted(getattr(battery, "data", {}).items()):
         tables.append(entries_table(name, spec.data.get(name, ""), document.data))
-    return {
-        "id": spec.id,
-        "version": spec.version,
-        "title": spec.title,
-        "description": spec.description,
-        "epochs": spec.epochs,
-        "files": [display_path(path) for path in sorted(battery.files)],
-        "measures": [{"id": m.id, "kind": m.kind, "description": m.description, "parameters": _parameters(m)}
-                     for m in spec.measures],
-        "tables": tables,
-        "templates": [{"name": name, "text": text.strip()}
-                      for name, text in sorted((getattr(battery, "templates", None) or
-                                                {"answer_format": battery.answer_template}).items()) if text],
-    }
+    roots = battery_roots(battery)
+    return BatteryMethod(
+        id=spec.id,
+        version=spec.version,
+        title=spec.title,
+        description=spec.description,
+        epochs=spec.epochs,
+        files=[roots.key(path) for path in sorted(battery.files)],
+        measures=[DeclaredMeasure(id=m.id, kind=m.kind, description=m.description, parameters=_parameters(m))
+                  for m in spec.measures],
+        tables=tables,
+        templates=[TemplateText(name=name, text=text.strip())
+                   for name, text in sorted((battery.templates or {"answer_format": battery.answer_template}).items())
+                   if text],
+    )
 
 
-def methodology(standard: Standard) -> dict[str, Any]:
+def methodology(standard: Standard) -> Methodology:
     """Report data for the appendix: the set, its criteria files and their batteries."""
     criteria_set = standard.criteria_set
-    return {
-        "criteria_set": {"id": criteria_set.id, "version": criteria_set.version, "title": criteria_set.title,
-                         "description": criteria_set.description, "file": display_path(standard.set_file),
-                         "criteria": list(criteria_set.criteria)},
-        "criteria": [{"id": c.id, "version": c.version, "file": display_path(standard.criterion_files[c.id]),
-                      "battery": c.battery, "references": list(c.references),
-                      "measures": [{"id": m.id, "note": m.note} for m in c.measures]}
-                     for c in standard.criteria],
-        "batteries": [battery_methodology(standard.batteries[name]) for name in sorted(standard.batteries)],
-    }
+    roots = standard_roots(standard)
+    return Methodology(
+        criteria_set=SetMethod(id=criteria_set.id, version=criteria_set.version, title=criteria_set.title,
+                               description=criteria_set.description, file=roots.key(standard.set_file),
+                               criteria=list(criteria_set.criteria)),
+        criteria=[CriterionMethod(id=c.id, version=c.version, file=roots.key(standard.criterion_files[c.id]),
+                                  battery=c.battery, references=list(c.references),
+                                  measures=[MeasureNote(id=m.id, note=m.note) for m in c.measures])
+                  for c in standard.criteria],
+        batteries=[battery_methodology(standard.batteries[name]) for name in sorted(standard.batteries)],
+    )

@@ -8,7 +8,6 @@ output is data: HTML autoescaping covers the HTML (and so the PDF made from it),
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from datetime import datetime
@@ -30,7 +29,7 @@ from patienthood.report.charts import (
 )
 from patienthood.report.inert import visible
 from patienthood.spec.loader import is_inside
-from patienthood.spec.models import VERDICTS
+from patienthood.spec.vocabulary import VERDICT_LABELS, VERDICTS
 
 # Evidence is shown up to this many characters (fewer than the logs' excerpt, so a cut
 # is always known to be one) and then points to where the whole answer is.
@@ -44,12 +43,6 @@ METHOD_LABELS = {
     "errored": "sample errored",
 }
 
-VERDICT_LABELS = {
-    "meets": "meets",
-    "partially_meets": "partially meets",
-    "does_not_meet": "does not meet",
-    "inconclusive": "inconclusive",
-}
 
 
 def _number(value: float | None) -> str:
@@ -151,10 +144,6 @@ def render_html(report: dict[str, Any], templates: Path | None = None) -> str:
 def render_markdown(report: dict[str, Any], templates: Path | None = None) -> str:
     env = environment(templates or content_dir("reports"), autoescape=False)
     return env.get_template("summary.md.jinja").render(report=report)
-
-
-def render_json(data: dict[str, Any]) -> str:
-    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def render_pdf(html: str, timestamp: int) -> bytes:

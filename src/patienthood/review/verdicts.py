@@ -104,10 +104,11 @@ def verdict_diff(locations: list[str], pairs: dict[str, tuple[Standard | None, S
 
 
 def _assess(files: list[str], standard: Standard | None, shown: str, side: str, result: VerdictDiff) -> dict | None:
+    """The assessment as report data (as published in report.json), or None with the failure noted."""
     if standard is None:
         return None
     try:
-        return assess(files, standard)
+        return assess(files, standard).as_data()
     except (LogError, SpecError, KeyError, ValueError) as err:
         # One unreadable folder must not hide the verdicts of the others.
         result.failures.append(f"{shown} ({side} standard {standard.criteria_set.id}): {err}")

@@ -14,9 +14,7 @@ from patienthood.cli.common import (
     console,
     dir_option,
     errors,
-    load_standard_or_exit,
 )
-from patienthood.spec.errors import SpecError
 
 
 @click.command("validate-instrument")
@@ -41,12 +39,12 @@ def validate_instrument_command(set_name: str, seeds: str, log_dir: Path, out_di
     Exit status 1 when any subject is misclassified.
     """
     from patienthood.atomic import write_atomic
-    from patienthood.report.render import render_json
-    from patienthood.validation.record import packaged_record_path
-    from patienthood.validation.render import confusion_table, validation_markdown
-    from patienthood.validation.run import validate_instrument
+    from patienthood.instrument import load_instrument_standard
+    from patienthood.instrument_validation.record import packaged_record_path
+    from patienthood.instrument_validation.render import confusion_table, validation_markdown
+    from patienthood.instrument_validation.run import validate_instrument
 
-    standard = load_standard_or_exit(set_name, criteria_dir, batteries_dir)
+    standard = load_instrument_standard(set_name, criteria_dir, batteries_dir)
     seed_list = _seeds(seeds)
     _check_subjects(subjects_dir)
     # Checked now, not after the subjects have run for minutes.
@@ -54,24 +52,21 @@ def validate_instrument_command(set_name: str, seeds: str, log_dir: Path, out_di
     check_output_path(out_dir, "--out")
     if adaptive and record:
         raise InputError("--record with --adaptive: the packaged record is of the fixed design; drop one of them")
-    try:
-        result = validate_instrument(standard, log_dir, subjects_dir, seed_list,
-                                     progress=lambda text: errors.print(f"running {text}", markup=False),
-                                     adaptive=adaptive)
-    except SpecError as err:
-        raise InputError.from_spec(err) from None
-    payload = render_json(result).encode("utf-8")
+    result = validate_instrument(standard, log_dir, subjects_dir, seed_list,
+                                 progress=lambda text: errors.print(f"running {text}", markup=False),
+                                 adaptive=adaptive)
+    payload = result.to_json().encode("utf-8")
     write_atomic(out_dir / "validation.json", payload)
     write_atomic(out_dir / "validation.md", validation_markdown(result).encode("utf-8"))
     if record:
         write_atomic(packaged_record_path(standard.criteria_set.id), payload)
     console.print(confusion_table(result))
-    for line in result["failures"]:
+    for line in result.failures:
         errors.print(f"[red]failed:[/] {escape(line)}", markup=True, highlight=False)
-    console.print(f"instrument {result['instrument']['fingerprint']}: "
-                  + ("every subject classified as planted" if result["all_correct"] else "MISCLASSIFIED subjects")
-                  + f"; written to {out_dir}")
-    if not result["all_correct"]:
+    console.print(f"instrument {result.instrument.fingerprint}: "
+                  + ("every subject classified as planted" if result.all_correct else "MISCLASSIFIED subjects")
+                  + f"; written to {escape(str(out_dir))}")
+    if not result.all_correct:
         sys.exit(1)
 
 
