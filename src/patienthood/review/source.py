@@ -108,8 +108,7 @@ def _extract_inside(tar: tarfile.TarFile, workdir: Path, revision: str) -> None:
 
     if hasattr(tarfile, "data_filter"):
         try:
-            # The one call that needs Python 3.11.4; the line above guards it.
-            tar.extractall(dest, filter="data")  # novermin
+            tar.extractall(dest, filter="data")  # novermin: Python 3.11.4+, guarded by the hasattr above
         except tarfile.FilterError as err:
             raise refused(str(err)) from None
         return
