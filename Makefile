@@ -20,10 +20,10 @@ $(VENV)/.installed: pyproject.toml
 install: system-deps $(VENV)/.installed
 
 system-deps:
-	@bash scripts/system-deps.sh
+	@PYTHON="$(PYTHON)" bash scripts/system-deps.sh
 
 test-deps:
-	@bash scripts/system-deps.sh --test
+	@PYTHON="$(PYTHON)" bash scripts/system-deps.sh --test
 
 # Validate the instrument on every calibration subject (all batteries, several seeds),
 # then write one report per subject from its seed-0 logs, each carrying the validation.

@@ -7,9 +7,13 @@ the Markdown shows the old and the new verdict, recomputed without any model cal
 
 from __future__ import annotations
 
+import io
+import os
+import platform
 import re
 import shutil
 import subprocess
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -20,6 +24,7 @@ from patienthood.analysis.assessment import assess
 from patienthood.cli import main
 from patienthood.content import content_dir
 from patienthood.review.markdown import code, text
+from patienthood.review.source import SourceError, _extract_inside
 from patienthood.spec.standard import load_standard
 
 REPO = Path(__file__).resolve().parent.parent
@@ -233,6 +238,135 @@ def test_git_revisions_of_this_repository(monkeypatch: pytest.MonkeyPatch) -> No
     result = invoke("criteria", "diff", "HEAD", "HEAD")
     assert result.exit_code in (0, 1), result.output  # 1 only if HEAD's own content fails today's checks
     assert "**No change** to the content of any criterion or set." in result.output
+
+
+@pytest.fixture(params=["filter", "fallback"])
+def extraction(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each way a revision is extracted: tarfile's data filter, and the checks used where it is missing.
+
+    Python 3.11.0-3.11.3 (Debian bookworm's own is 3.11.2) have no filter; hiding it
+    runs those checks on any Python, so both ways are tested wherever the suite runs.
+    """
+    if request.param == "fallback":
+        monkeypatch.delattr(tarfile, "data_filter", raising=False)
+    elif not hasattr(tarfile, "data_filter"):
+        pytest.skip(f"the tarfile of Python {platform.python_version()} has no data filter")
+    return request.param
+
+
+def member(name: str, kind: bytes = tarfile.REGTYPE, link: str = "") -> tuple[tarfile.TarInfo, bytes]:
+    info = tarfile.TarInfo(name)
+    info.type, info.linkname, info.mode = kind, link, 0o644
+    return info, b"x\n" if kind == tarfile.REGTYPE else b""
+
+
+def extract(members: list[tuple[tarfile.TarInfo, bytes]], dest: Path) -> None:
+    """Write ``members`` as a tar archive in memory and extract it as a revision's archive."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        for info, data in members:
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    buffer.seek(0)
+    with tarfile.open(fileobj=buffer) as tar:
+        _extract_inside(tar, dest, "HEAD")
+
+
+HOSTILE = {
+    "dot-dot": ([member("../evil")], "'../evil' would be extracted to '{outside}/evil', which is outside"),
+    "absolute link": ([member("criteria/passwd", tarfile.SYMTYPE, "/etc/passwd")],
+                      "'criteria/passwd' is a link to an absolute path"),
+    "link out": ([member("criteria/up", tarfile.SYMTYPE, "../../outside")],
+                 "'criteria/up' would link to '{outside}/outside', which is outside"),
+    "hard link out": ([member("criteria/x.yaml"), member("criteria/h", tarfile.LNKTYPE, "../outside")],
+                      "'criteria/h' would link to '{outside}/outside', which is outside"),
+    "device": ([member("criteria/null", tarfile.CHRTYPE)], "'criteria/null' is a special file"),
+    "fifo": ([member("criteria/pipe", tarfile.FIFOTYPE)], "'criteria/pipe' is a special file"),
+    # Each link alone stays inside; through the first, the second leads out. Only a check made
+    # after the first is on disk sees it.
+    "chain of links": ([member("criteria/a", tarfile.SYMTYPE, "."), member("criteria/a/b", tarfile.SYMTYPE, "../.."),
+                        member("criteria/a/b/evil")], "'criteria/a/b' would link to '{outside}', which is outside"),
+}
+
+
+@pytest.mark.parametrize("case", list(HOSTILE))
+def test_hostile_archive_members_are_refused(case: str, extraction: str, tmp_path: Path) -> None:
+    members, message = HOSTILE[case]
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    with pytest.raises(SourceError) as refused:
+        extract(members, dest)
+    error = str(refused.value)
+    assert error.startswith("revision HEAD: refused its archive (") and "\n" not in error
+    assert message.format(outside=os.path.realpath(tmp_path)) in error
+    assert error.endswith("compare another revision, or replace that entry with a plain file in a new commit")
+    assert [p.name for p in tmp_path.iterdir()] == ["dest"]  # nothing was written outside
+
+
+def test_an_absolute_name_lands_inside(extraction: str, tmp_path: Path) -> None:
+    extract([member("/criteria/abs.yaml")], tmp_path)
+    assert (tmp_path / "criteria" / "abs.yaml").read_bytes() == b"x\n"
+
+
+def listing(root: Path) -> dict[str, tuple[object, ...]]:
+    """What a reader of the folder sees: kinds, link targets, file permissions and bytes."""
+    seen: dict[str, tuple[object, ...]] = {}
+    for path in sorted(root.rglob("*")):
+        name = path.relative_to(root).as_posix()
+        if path.is_symlink():
+            seen[name] = ("link", os.readlink(path))
+        elif path.is_dir():
+            seen[name] = ("folder",)
+        else:
+            seen[name] = ("file", oct(path.stat().st_mode & 0o7777), path.read_bytes())
+    return seen
+
+
+def test_a_revision_extracts_the_same_either_way(extraction: str, tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    (repo / "criteria" / "sub").mkdir(parents=True)
+    (repo / "batteries").mkdir()
+    (repo / "criteria" / "a.yaml").write_bytes(b"a: 1\n")
+    (repo / "criteria" / "sub" / "b.yaml").write_bytes(b"b: 2\n")
+    (repo / "criteria" / "run.sh").write_bytes(b"#!/bin/sh\n")
+    (repo / "criteria" / "run.sh").chmod(0o775)
+    (repo / "criteria" / "link.yaml").symlink_to("a.yaml")
+    (repo / "batteries" / "x.yaml").write_bytes(b"x: 3\n")
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "content")
+    archive = subprocess.run(["git", "-C", str(repo), "archive", "--format=tar", "HEAD", "--", "criteria", "batteries"],
+                             capture_output=True, check=True, timeout=60).stdout
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        _extract_inside(tar, dest, "HEAD")
+    assert listing(dest) == {
+        "batteries": ("folder",),
+        "batteries/x.yaml": ("file", "0o644", b"x: 3\n"),
+        "criteria": ("folder",),
+        "criteria/a.yaml": ("file", "0o644", b"a: 1\n"),
+        "criteria/link.yaml": ("link", "a.yaml"),
+        "criteria/run.sh": ("file", "0o755", b"#!/bin/sh\n"),
+        "criteria/sub": ("folder",),
+        "criteria/sub/b.yaml": ("file", "0o644", b"b: 2\n"),
+    }
+
+
+def test_a_revision_with_a_link_out_is_refused_by_criteria_diff(
+        extraction: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    copy_criteria(repo / "criteria")
+    (repo / "criteria" / "escape").symlink_to("../../../../../../etc")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "a link out of the checkout")
+    monkeypatch.chdir(repo)
+    result = invoke("criteria", "diff", "HEAD", str(content_dir("criteria")))
+    assert result.exit_code == 2, result.output
+    assert "revision HEAD: refused its archive ('criteria/escape' would link to '/etc'" in result.output
+    assert "Traceback" not in result.output
 
 
 def test_bad_log_folder_is_bad_usage(tmp_path: Path) -> None:

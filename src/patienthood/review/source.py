@@ -10,7 +10,9 @@ that revision.
 
 from __future__ import annotations
 
+import copy
 import io
+import os
 import shutil
 import subprocess
 import tarfile
@@ -77,12 +79,67 @@ def open_source(spec: str, default_batteries: Path) -> Iterator[Source]:
         if archive.returncode != 0:
             raise SourceError(f"git archive of {revision} failed: {archive.stderr.decode(errors='replace').strip()}")
         with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-            tar.extractall(workdir, filter="data")
+            _extract_inside(tar, workdir, revision)
         yield Source(label=revision, criteria_dir=workdir / subpath,
                      batteries_dir=workdir / batteries if batteries in wanted else default_batteries,
                      revision=commit)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _extract_inside(tar: tarfile.TarFile, workdir: Path, revision: str) -> None:
+    """Extract a revision's archive into ``workdir``, refusing any member that would leave it.
+
+    A revision holds whatever anyone who can push wrote: a symlink or hard link out of the
+    folder, an absolute name, a ``..`` or a device file must not reach anything outside
+    the temporary folder. tarfile's ``data`` filter refuses exactly these, but
+    ``extractall(filter=...)`` exists only from Python 3.11.4 on, and Debian bookworm's
+    own Python is 3.11.2, where passing it is a TypeError. So the filter is used wherever
+    tarfile has it (detected by feature, not version: distributions backport it), and
+    elsewhere its checks, normalisation and wording are applied here, each member just
+    before it is extracted, so that a link extracted earlier is followed as the filter
+    follows it.
+    """
+    dest = os.path.realpath(workdir)
+
+    def refused(problem: str) -> SourceError:
+        return SourceError(f"revision {revision}: refused its archive ({problem}); compare another "
+                           "revision, or replace that entry with a plain file in a new commit")
+
+    if hasattr(tarfile, "data_filter"):
+        try:
+            tar.extractall(dest, filter="data")  # novermin: Python 3.11.4+, guarded by the hasattr above
+        except tarfile.FilterError as err:
+            raise refused(str(err)) from None
+        return
+
+    def outside(path: str) -> str | None:
+        real = os.path.realpath(path)
+        return real if os.path.commonpath([real, dest]) != dest else None
+
+    def checked() -> Iterator[tarfile.TarInfo]:
+        for member in tar.getmembers():
+            name = member.name.lstrip("/" + os.sep)  # as the filter does
+            if os.path.isabs(name):
+                raise refused(f"member {member.name!r} has an absolute path")
+            if real := outside(os.path.join(dest, name)):
+                raise refused(f"{member.name!r} would be extracted to {real!r}, which is outside the destination")
+            if not (member.isreg() or member.isdir() or member.issym() or member.islnk()):
+                raise refused(f"{member.name!r} is a special file")
+            if member.issym() or member.islnk():
+                if os.path.isabs(member.linkname):
+                    raise refused(f"{member.name!r} is a link to an absolute path")
+                base = os.path.dirname(name) if member.issym() else ""
+                if real := outside(os.path.join(dest, base, member.linkname)):
+                    raise refused(f"{member.name!r} would link to {real!r}, which is outside the destination")
+            safe = copy.copy(member)
+            safe.name, safe.uid, safe.gid = name, os.geteuid(), os.getegid()  # owners are not taken over
+            safe.mode = member.mode & 0o755  # nor high or group/other-write bits
+            if member.isreg() or member.islnk():
+                safe.mode = (safe.mode if safe.mode & 0o100 else safe.mode & ~0o111) | 0o600
+            yield safe
+
+    tar.extractall(dest, members=checked(), numeric_owner=True)
 
 
 def _toplevel(spec: str) -> Path:
