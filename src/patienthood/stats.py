@@ -193,7 +193,7 @@ def clustered_mean(values: Sequence[float] | np.ndarray, clusters: Sequence[Hash
     For bounded values (Kendall's tau, differences of proportions, scores in [0, 1])
     reports use ``clustered_bounded_mean`` instead: this interval collapses when every
     item agrees, can leave the bounds, and with few or skewed items undercovers
-    (88% for a 0.1 rate over 20 items at ICC 0.3; see benchmarks/coverage_study.py).
+    (89% for a 0.1 rate over 20 items at ICC 0.3; see benchmarks/coverage_study.py).
     """
     if len(values) != len(clusters):
         raise ValueError("values and clusters differ in length")
@@ -343,13 +343,13 @@ def _check_bounds(low: float, high: float, confidence: float) -> None:
 
 def clustered_bounded_mean(values: Sequence[float] | np.ndarray, clusters: Sequence[Hashable],
                            low: float, high: float, confidence: float = 0.95) -> MeanEstimate:
-    """Mean of ``values`` known to lie in [``low``, ``high``], clustered by item, with an interval inside the bounds.
+    """Mean of values known to lie in [``low``, ``high``], clustered by item, with an interval inside them.
 
     For bounded scores averaged over answers clustered by item: Kendall's tau per
     ranking (-1, 1), a per-item difference of proportions (-1, 1), a proportion-like
     score (0, 1). The CR1 t interval of ``clustered_mean`` collapses to zero width when
     every item agrees, leaves the bounds, and undercovers when the mean is skewed
-    towards a bound (88% for a 0.1 rate over 20 items at ICC 0.3). Here the values are
+    towards a bound (89% for a 0.1 rate over 20 items at ICC 0.3). Here the values are
     rescaled to [0, 1] and the interval is Korn and Graubard's (1998) for a proportion,
     generalised: a variable in [0, 1] with mean p has variance at most p (1 - p), the
     Bernoulli's, so its mean can be treated as a proportion on an effective sample size
@@ -361,7 +361,8 @@ def clustered_bounded_mean(values: Sequence[float] | np.ndarray, clusters: Seque
 
     * V is at least the variance the answers would have if independent: clustering
       by item does not make repeated answers more informative than fresh ones (a design
-      effect below 1 is taken as 1). Without it, five items cover 90% at a 0.1 rate.
+      effect below 1 is taken as 1). With five items a design effect estimated below 1
+      is mostly noise, and trusting it undercovered skewed rates.
     * n* is shrunk by (z / t_df)^2 as in Korn-Graubard, with df the Satterthwaite
       degrees of freedom of the estimated design effect V / (p (1 - p)), linearised over
       clusters and at most G - 1 (Korn-Graubard's design df). With normal-looking data it
@@ -372,18 +373,27 @@ def clustered_bounded_mean(values: Sequence[float] | np.ndarray, clusters: Seque
       of each pair is kept. Per-item means of discrete scores pile up at an interior
       value (every ranking but one swap the same; most items unchanged) exactly as
       they pile up at a bound, and the variance then shrinks as the mean approaches
-      that value: treated only against the true bounds such data covered 86-92%.
+      that value: treated only against the true bounds such data covered 81-94%.
 
-    When every item's mean is the same value c (including a single item) no variance
-    can be estimated, but that does not prove there is none: G items agreeing only
-    shows that items away from c are rare. By Clopper-Pearson for none of G, the share
-    of such items is at most s = 1 - (alpha/2)^(1/G) (for G = 12 at 95%, 0.265), and
-    each of them could lie anywhere in [low, high], so the interval is
-    c + s * [low - c, high - c]. At a bound this is the exact Clopper-Pearson bound on G
-    clusters (all 12 of 12 items at tau = 1 gives [0.47, 1.00]); it is never of zero
-    width and never leaves the bounds. It is also much wider than the interval from
-    the same data with one item slightly off c, where the spread of the data is seen;
-    ``clustered_proportion`` has the same step between "all agree" and "all but one".
+    When every item's mean is the same value c (including a single item, and items
+    whose answers vary but whose means agree) no variance between items can be
+    estimated, but that does not prove there is none: G items agreeing only shows that
+    items away from c are rare. By Clopper-Pearson for none of G, the share of such
+    items is at most s = 1 - (alpha/2)^(1/G) (for G = 12 at 95%, 0.265), and each of
+    them could lie anywhere in [low, high], so the interval is
+    c + s * [low - c, high - c]. This needs no assumption about the distribution: if
+    fewer than 1 - s of the items sat at c, G of them would all agree with probability
+    below alpha/2; and if at least 1 - s do, the mean is inside the interval whatever
+    the others are. At a bound it is the exact Clopper-Pearson bound on G clusters (12
+    of 12 items at tau = 1 gives [0.47, 1.00]); it never has zero width and never
+    leaves the bounds. It is much wider than the interval from the same data with one
+    item slightly off c, where the spread of the data is seen; ``clustered_proportion``
+    has the same step between "all agree" and "all but one".
+
+    In the coverage study (10,000 samples per case; tau from Mallows rankings, 0/1
+    answers at ICC 0.3, 5 to 40 items) it covers 93.0-100% in every case: never below
+    93%, above 97% with five items and where items often agree, because then the
+    honest interval is the wide one above.
 
     Returns a ``MeanEstimate`` in the units of ``values``: ``se`` is the (floored)
     cluster-robust standard error the interval rests on (0 when every item agrees),
@@ -391,6 +401,9 @@ def clustered_bounded_mean(values: Sequence[float] | np.ndarray, clusters: Seque
     ``effective_n`` the size n* (G when every item agrees). Raises ``ValueError`` for
     empty input, ``values`` and ``clusters`` of different lengths, a value outside
     [low, high] or not finite, ``low >= high``, or a confidence outside (0, 1).
+
+    References: Korn and Graubard (1998), Survey Methodology 24:193; Clopper and
+    Pearson (1934), Biometrika 26:404; Satterthwaite (1946), Biometrics Bulletin 2:110.
     """
     _check_bounds(low, high, confidence)
     if len(values) != len(clusters):
