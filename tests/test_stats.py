@@ -10,6 +10,7 @@ from patienthood.stats import (
     ProportionEstimate,
     clopper_pearson,
     cluster_bootstrap,
+    clustered_bounded_mean,
     clustered_mean,
     clustered_proportion,
     cohen_kappa,
@@ -18,6 +19,7 @@ from patienthood.stats import (
     kendall_tau,
     krippendorff_alpha,
     newcombe_difference,
+    paired_bounded_difference,
     paired_difference,
     required_items,
     t_value,
@@ -162,6 +164,157 @@ def test_paired_difference_constant_shift() -> None:
     assert result.ci_low == pytest.approx(0.25) and result.ci_high == pytest.approx(0.25)
     with pytest.raises(ValueError):
         paired_difference(a, b[:-1], [0, 0, 1, 1, 2, 2])
+
+
+# --- Bounded means clustered by item ---------------------------------------------------
+
+
+def test_bounded_mean_all_at_the_bound_gives_the_clopper_pearson_bound_on_items() -> None:
+    # Twelve items, three rankings each, every tau 1: the share of items away from 1 is at
+    # most 1 - 0.025 ** (1 / 12) = 0.264648 (Clopper-Pearson for 0 of 12), so the lower
+    # limit is 1 - 2 * 0.264648 = 0.470703 on [-1, 1]; the upper limit is the bound itself.
+    result = clustered_bounded_mean([1.0] * 36, [i // 3 for i in range(36)], -1.0, 1.0)
+    assert result.estimate == 1.0 and result.ci_high == 1.0
+    assert result.ci_low == pytest.approx(-1 + 2 * 0.025 ** (1 / 12))
+    assert result.ci_low == pytest.approx(0.470703, abs=1e-6)
+    assert (result.ci_low + 1) / 2 == pytest.approx(clopper_pearson(12, 12)[0])
+    assert (result.se, result.df, result.effective_n) == (0.0, 0.0, 12.0)
+    at_zero = clustered_bounded_mean([0.0] * 5, list(range(5)), 0.0, 1.0)
+    assert at_zero.ci_low == 0.0 and at_zero.ci_high == pytest.approx(1 - 0.025 ** (1 / 5))
+
+
+@pytest.mark.parametrize("value, low, high", [(0.6, -1.0, 1.0), (0.5, 0.0, 1.0), (0.0, -1.0, 1.0), (3.0, 1.0, 5.0)])
+def test_bounded_mean_zero_variance_keeps_honest_width_inside_the_bounds(value: float, low: float,
+                                                                       high: float) -> None:
+    # Every item at the same interior value c: c + s * [low - c, high - c], s = 1 - 0.025^(1/G).
+    result = clustered_bounded_mean([value] * 40, [i // 4 for i in range(40)], low, high)
+    share = 1 - 0.025 ** (1 / 10)
+    assert result.estimate == pytest.approx(value)
+    assert result.ci_low == pytest.approx(value + share * (low - value))
+    assert result.ci_high == pytest.approx(value + share * (high - value))
+    assert low <= result.ci_low < value < result.ci_high <= high
+    # Answers that vary within items whose means all agree are zero variance between items too.
+    mixed = clustered_bounded_mean([0.0, 1.0] * 10, [i // 2 for i in range(20)], 0.0, 1.0)
+    assert mixed.ci_high - mixed.ci_low == pytest.approx(1 - 0.025 ** (1 / 10))
+
+
+def test_bounded_mean_single_item_spans_nearly_the_whole_range() -> None:
+    result = clustered_bounded_mean([0.2, 0.4], ["only", "only"], 0.0, 1.0)
+    assert result.n_clusters == 1
+    assert result.ci_low == pytest.approx(0.3 * 0.025) and result.ci_high == pytest.approx(0.3 + 0.975 * 0.7)
+
+
+def test_bounded_mean_hand_computed() -> None:
+    # Four items, one value each, on [0, 1]: 0.2, 0.4, 0.6, 0.8; p = 0.5.
+    # Residual sums -0.3, -0.1, 0.1, 0.3; CR1 variance = 4/3 * 0.2 / 16 = 1/60, above the
+    # independent-answers variance 0.2 / 16 = 0.0125, so no floor.
+    # Design-effect df: mean squared residual 0.05, influences (r^2 - 0.05) / 0.05 = +-0.8
+    # (the p term vanishes at p = 0.5); 2 / (4 * 0.64 / (4 * 3)) = 9.375, capped at G - 1 = 3.
+    # n* = 0.25 / (1/60) * (z / t_3)^2 = 15 * (1.959964 / 3.182446)^2 = 5.689384.
+    values, items = [0.2, 0.4, 0.6, 0.8], ["a", "b", "c", "d"]
+    result = clustered_bounded_mean(values, items, 0.0, 1.0)
+    shrink = (z_value() / t_value(3)) ** 2
+    assert result.df == 3.0 and result.se == pytest.approx(math.sqrt(1 / 60))
+    assert result.effective_n == pytest.approx(15 * shrink)
+    assert result.effective_n == pytest.approx(5.689384, abs=1e-6)
+    global_low, global_high = clopper_pearson(0.5 * 15 * shrink, 15 * shrink)
+    # Lower limit as if the largest item mean, 0.8, were the upper bound: p' = 0.625,
+    # V' = (1/60) / 0.64, n' = 0.625 * 0.375 / V' * shrink = 9 * shrink; mirrored above.
+    local_low = 0.8 * clopper_pearson(0.625 * 9 * shrink, 9 * shrink)[0]
+    local_high = 0.2 + 0.8 * clopper_pearson(0.375 * 9 * shrink, 9 * shrink)[1]
+    assert result.ci_low == pytest.approx(min(global_low, local_low))
+    assert result.ci_high == pytest.approx(max(global_high, local_high))
+    assert (result.ci_low, result.ci_high) == pytest.approx((0.077735, 0.922265), abs=1e-6)
+
+
+def test_bounded_mean_of_answers_is_korn_graubard_when_no_safeguard_binds() -> None:
+    # 0/1 answers, five items of four, one item all 1 and one all 0 (so the item extremes
+    # are the bounds) and df = G - 1: the interval of clustered_proportion.
+    values = [1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 1, 1, 0, 1, 0, 0, 1, 1, 0, 1]
+    items = [i // 4 for i in range(20)]
+    bounded, proportion = clustered_bounded_mean(values, items, 0, 1), clustered_proportion(values, items)
+    assert bounded.df == 4.0
+    assert (bounded.ci_low, bounded.ci_high) == pytest.approx((proportion.ci_low, proportion.ci_high))
+    assert bounded.effective_n == pytest.approx(proportion.effective_n)
+
+
+def test_bounded_mean_is_invariant_under_rescaling() -> None:
+    taus = [1.0, 1.0, 1 / 3, 1.0, 0.0, 2 / 3, 1.0, 1.0, 1.0, -1 / 3, 1.0, 2 / 3, 1.0, 1.0, 1.0]
+    items = [i // 3 for i in range(15)]
+    on_tau = clustered_bounded_mean(taus, items, -1.0, 1.0)
+    on_unit = clustered_bounded_mean([(t + 1) / 2 for t in taus], items, 0.0, 1.0)
+    assert on_unit.estimate == pytest.approx((on_tau.estimate + 1) / 2)
+    assert on_unit.ci_low == pytest.approx((on_tau.ci_low + 1) / 2)
+    assert on_unit.ci_high == pytest.approx((on_tau.ci_high + 1) / 2)
+    assert on_unit.se == pytest.approx(on_tau.se / 2)
+    assert (on_unit.df, on_unit.effective_n) == pytest.approx((on_tau.df, on_tau.effective_n))
+    assert -1.0 <= on_tau.ci_low < on_tau.estimate < on_tau.ci_high <= 1.0
+
+
+def test_bounded_mean_covers_where_cr1_collapses() -> None:
+    # Eleven items agree at tau 1 and one item has a single swap (tau 1/3 once of three).
+    taus = [1.0] * 33 + [1.0, 1.0, 1 / 3]
+    items = [i // 3 for i in range(36)]
+    bounded = clustered_bounded_mean(taus, items, -1.0, 1.0)
+    assert bounded.ci_low < bounded.estimate < bounded.ci_high <= 1.0
+    assert clustered_mean(taus, items).ci_high > 1.0  # the t interval leaves the bounds
+
+
+@pytest.mark.parametrize("values, clusters, low, high, message", [
+    ([], [], 0.0, 1.0, "no values"),
+    ([0.5, 0.5], ["a"], 0.0, 1.0, "differ in length"),
+    ([0.5, 1.5], ["a", "b"], 0.0, 1.0, r"values\[1\] = 1.5 lies outside \[0.0, 1.0\]"),
+    ([-1.2, 0.0], ["a", "b"], -1.0, 1.0, "outside"),
+    ([0.5, math.nan], ["a", "b"], 0.0, 1.0, "not a finite number"),
+    ([0.5], ["a"], 1.0, 1.0, "low < high"),
+    ([0.5], ["a"], 0.0, math.inf, "low < high"),
+])
+def test_bounded_mean_rejects_bad_input(values: list, clusters: list, low: float, high: float,
+                                        message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        clustered_bounded_mean(values, clusters, low, high)
+
+
+def test_bounded_mean_tolerates_rounding_at_the_bounds() -> None:
+    result = clustered_bounded_mean([1.0 + 1e-12, 1.0, 0.5], ["a", "b", "c"], 0.0, 1.0)
+    assert result.ci_high <= 1.0
+
+
+def test_paired_bounded_difference_constant_shift_keeps_width() -> None:
+    # Every item gained 0.25 on [0, 1]: the difference lies in [-1, 1], and with G = 6
+    # items the share that could have changed otherwise is s = 1 - 0.025^(1/6).
+    old = [0.2, 0.7, 0.4, 0.5, 0.75, 0.0]
+    new = [x + 0.25 for x in old]
+    result = paired_bounded_difference(new, old, list(range(6)), 0.0, 1.0)
+    share = 1 - 0.025 ** (1 / 6)
+    assert result.estimate == pytest.approx(0.25)
+    assert result.ci_low == pytest.approx(0.25 + share * (-1 - 0.25))
+    assert result.ci_high == pytest.approx(0.25 + share * (1 - 0.25))
+    unchanged = paired_bounded_difference(old, old, list(range(6)), 0.0, 1.0)
+    assert unchanged.estimate == 0.0 and unchanged.ci_low == pytest.approx(-share)
+    assert unchanged.ci_high == pytest.approx(share)
+
+
+def test_paired_bounded_difference_is_the_bounded_mean_of_differences() -> None:
+    new = [1.0, 2 / 3, 1.0, 1 / 3, 1.0, 1.0, 0.0, 2 / 3]
+    old = [2 / 3, 2 / 3, 1 / 3, 0.0, 1.0, 2 / 3, 0.0, 1 / 3]
+    items = list("abcdefgh")
+    result = paired_bounded_difference(new, old, items, 0.0, 1.0)
+    direct = clustered_bounded_mean([a - b for a, b in zip(new, old)], items, -1.0, 1.0)
+    assert result == direct
+    assert -1.0 <= result.ci_low < result.estimate < result.ci_high <= 1.0
+    # Tau per item in [-1, 1]: the difference lies in [-2, 2].
+    taus = paired_bounded_difference([2 * x - 1 for x in new], [2 * x - 1 for x in old], items, -1.0, 1.0)
+    assert taus.ci_low == pytest.approx(2 * result.ci_low) and taus.ci_high == pytest.approx(2 * result.ci_high)
+
+
+def test_paired_bounded_difference_rejects_bad_input() -> None:
+    with pytest.raises(ValueError, match="differ in length"):
+        paired_bounded_difference([0.5, 0.5], [0.5], ["a", "b"], 0.0, 1.0)
+    with pytest.raises(ValueError, match=r"old\[0\]"):
+        paired_bounded_difference([0.5], [1.5], ["a"], 0.0, 1.0)
+    with pytest.raises(ValueError, match="no values"):
+        paired_bounded_difference([], [], [], 0.0, 1.0)
 
 
 # --- Agreement and similarity ----------------------------------------------------------
