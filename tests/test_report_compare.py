@@ -12,7 +12,7 @@ from patienthood.analysis.assessment import assess
 from patienthood.cli import main
 from patienthood.report.compare import compare_reports
 from patienthood.results import json_text as render_json
-from patienthood.stats import paired_difference
+from patienthood.stats import paired_bounded_difference
 
 from conftest import run_battery
 
@@ -53,10 +53,12 @@ def test_paired_difference_uses_only_shared_items(folders) -> None:
     before = measure(old, "consistent-self-reports", "suggestibility")["per_item"]
     after = measure(new, "consistent-self-reports", "suggestibility")["per_item"]
     shared = sorted(set(before) & set(after))
-    expected = paired_difference([after[i] for i in shared], [before[i] for i in shared], shared)
+    # suggestibility per item lies in [-1, 1], so the change lies in [-2, 2]: the bounded paired interval.
+    expected = paired_bounded_difference([after[i] for i in shared], [before[i] for i in shared], shared, -1.0, 1.0)
     assert change["difference"]["estimate"] == pytest.approx(expected.estimate)
     assert change["difference"]["estimate"] > 0.5  # the suggestible subject follows the lean; the denier does not
     assert change["difference"]["ci_low"] == pytest.approx(expected.ci_low)
+    assert -2.0 <= change["difference"]["ci_low"] < change["difference"]["estimate"] <= change["difference"]["ci_high"] <= 2.0
     verdicts = {c["id"]: c["verdict"] for c in old["criteria"]}, {c["id"]: c["verdict"] for c in new["criteria"]}
     assert (criterion["old_verdict"], criterion["new_verdict"]) == tuple(v["consistent-self-reports"] for v in verdicts)
 

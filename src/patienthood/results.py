@@ -72,7 +72,11 @@ class MeasureValue(Document):
     method: str
     per_item: dict[str, float] = Field(default_factory=dict, description=(
         "The measure item by item, so that two reports on the same items compare as paired differences."))
+    per_item_range: tuple[float, float] = Field((0.0, 1.0), description="The values an item's entry can take.")
     note: str = ""
+    estimable: bool = Field(True, description=(
+        "False when less of the battery was scorable than the rule's minimum share: the numbers are kept for "
+        "the record, but a report shows the measure as not estimable."))
 
 
 class Outcome(Document):
@@ -106,6 +110,7 @@ class Coverage(Document):
     stopped_early: int
     missing: int
     by_method: dict[str, int] = Field(default_factory=dict)
+    grader_failures: dict[str, int] = Field(default_factory=dict, description="Answers a grader failed on, by cause.")
 
 
 ABSENT_COVERAGE = Coverage(status="absent", planned=0, scored=0, unscorable=0, errored=0, carried_forward=0,
@@ -204,6 +209,13 @@ class LogRecord(Document):
     packages: dict[str, str]
     content_sha256: dict[str, str]
     adaptive: dict[str, Any] | None
+    task_args_passed: dict[str, Any] = Field(default_factory=dict, description=(
+        "The task arguments given explicitly (the rest are the battery's defaults)."))
+    samples: int = 0
+    limit: Any = None
+    sample_ids: Any = None
+    generation: dict[str, Any] = Field(default_factory=dict, description="Generation settings that were set.")
+    model_roles: dict[str, str] = Field(default_factory=dict)
 
 
 class SetAside(Document):
@@ -420,6 +432,33 @@ class Manifest(Document):
     software: dict[str, str]
 
 
+# --- the run's design ---------------------------------------------------------------------------------------
+
+class BatteryDesign(Document):
+    """How one battery was asked, against its defaults, and the command that asks it again."""
+
+    battery: str
+    task: str
+    epochs: int
+    default_epochs: int
+    samples: int
+    default_samples: int
+    task_args: dict[str, Any]
+    limit: Any = None
+    sample_ids: Any = None
+    generation: dict[str, Any] = Field(default_factory=dict)
+    departures: list[str] = Field(default_factory=list, description="Every departure from the defaults, in words.")
+    command: str
+
+
+class Design(Document):
+    """The run's design: ``restricted`` when fewer samples or epochs were asked than the batteries hold."""
+
+    restricted: bool
+    batteries: list[BatteryDesign]
+    commands: list[str]
+
+
 # --- the whole report ------------------------------------------------------------------------------------
 
 class Assessment(Document):
@@ -441,6 +480,7 @@ class Report(Assessment):
 
     instrument_validation: ValidationSection
     methodology: Methodology
+    design: Design
 
 
 PUBLISHED_DOCUMENTS: dict[str, type[Document]] = {

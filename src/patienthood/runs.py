@@ -37,7 +37,8 @@ class RunOptions:
     """How to run a standard's batteries; None and empty mean each battery's and inspect's defaults."""
 
     epochs: int | None = None
-    task_args: Mapping[str, Any] = field(default_factory=dict)  # -T: to every battery whose signature takes it
+    # -T: KEY to every battery whose signature takes it; BATTERY.KEY to that battery only.
+    task_args: Mapping[str, Any] = field(default_factory=dict)
     double_read: float | None = None
     persona_source: str | None = None
     adaptive: bool = False
@@ -58,7 +59,7 @@ def task_function(battery_id: str) -> Callable[..., Task]:
     return function
 
 
-def _set_argument(standard: Standard) -> str:
+def set_argument(standard: Standard) -> str:
     """How a task names the standard: its id when it sits in the criteria folder's sets, else its file."""
     criteria_dir = standard.criteria_dir or content_dir("criteria")
     if standard.set_file.resolve() == (criteria_dir / "sets" / f"{standard.criteria_set.id}.yaml").resolve():
@@ -73,9 +74,16 @@ def _custom(folder: Path | None, kind: str) -> str | None:
     return str(folder)
 
 
-def battery_arguments(standard: Standard, options: RunOptions) -> dict[str, Any]:
-    """The arguments offered to every battery task; each takes those its signature names."""
-    arguments: dict[str, Any] = {**options.task_args}
+def battery_arguments(standard: Standard, options: RunOptions, battery_id: str | None = None) -> dict[str, Any]:
+    """The arguments offered to a battery task (each takes those its signature names).
+
+    ``-T KEY=VALUE`` is offered to every battery, ``-T BATTERY.KEY=VALUE`` to that
+    battery only (item ids differ from battery to battery).
+    """
+    arguments: dict[str, Any] = {key: value for key, value in options.task_args.items() if "." not in key}
+    if battery_id is not None:
+        arguments.update({key.split(".", 1)[1]: value for key, value in options.task_args.items()
+                          if key.split(".", 1)[0] == battery_id and "." in key})
     arguments.update({
         "epochs": options.epochs,
         "batteries_dir": _custom(standard.batteries_dir, "batteries"),
@@ -83,26 +91,27 @@ def battery_arguments(standard: Standard, options: RunOptions) -> dict[str, Any]
         "source": options.persona_source,
     })
     if options.adaptive:
-        arguments.update({"adaptive": True, "criteria_set": _set_argument(standard),
+        arguments.update({"adaptive": True, "criteria_set": set_argument(standard),
                           "criteria_dir": _custom(standard.criteria_dir, "criteria")})
     return {key: value for key, value in arguments.items() if value is not None}
 
 
 def build_tasks(standard: Standard, options: RunOptions = RunOptions()) -> list[Task]:
     """One inspect task per battery of the standard, in battery order, built from the standard's own folders."""
-    arguments = battery_arguments(standard, options)
     accepted: set[str] = set()
     tasks = []
     for battery_id in sorted(standard.batteries):
         function = task_function(battery_id)
         parameters = inspect.signature(function).parameters
         accepted.update(parameters)
+        accepted.update(f"{battery_id}.{name}" for name in parameters)
+        arguments = battery_arguments(standard, options, battery_id)
         tasks.append(function(**{k: v for k, v in arguments.items() if k in parameters}))
     unknown = sorted(set(options.task_args) - accepted)
     if unknown:
         raise InputProblem(f"-T {', '.join(unknown)}: no battery of set {standard.criteria_set.id} takes "
                            f"{'this argument' if len(unknown) == 1 else 'these arguments'}; see each battery's "
-                           "task arguments in its README")
+                           "task arguments in its README (BATTERY.KEY gives an argument to one battery)")
     return tasks
 
 

@@ -8,6 +8,7 @@ numbers and ``verify`` can recompute them from the logs.
 from __future__ import annotations
 
 import platform
+import re
 from typing import Any, Callable
 
 import pandas as pd
@@ -78,7 +79,8 @@ def assess(log_locations: list[str], standard: Standard,
     model = _first(logs).model
 
     coverage = {battery: _coverage(frames[battery], info) for battery, info in logs.items()}
-    warnings = [*selection.warnings, *_coverage_warnings(coverage)]
+    graders = {role: name for info in logs.values() for role, name in info.model_roles.items()}
+    warnings = [*selection.warnings, *_coverage_warnings(coverage), *_grader_warnings(model, graders)]
     verdicts: dict[str, Verdict] = {}
     criteria = []
     for criterion in standard.criteria:
@@ -90,6 +92,7 @@ def assess(log_locations: list[str], standard: Standard,
         share = battery_coverage.scored / asked if battery_coverage and asked else 0.0
         result = decide(criterion, measures, share, verdicts)
         verdicts[criterion.id] = result.verdict
+        estimable = share >= criterion.verdict.min_scorable_share
         criteria.append(CriterionResult(
             id=criterion.id,
             version=criterion.version,
@@ -105,9 +108,9 @@ def assess(log_locations: list[str], standard: Standard,
             verdict_reason=result.reason,
             rule=_rule_data(criterion),
             checks=[ConditionCheck(condition=c.condition, value=c.value, holds=c.holds) for c in result.checks],
-            measures=[_measure_value(measures[m.id], m.note) if m.id in measures else
+            measures=[_measure_value(measures[m.id], m.note, estimable) if m.id in measures else
                       MeasureValue(id=m.id, estimate=None, ci_low=None, ci_high=None, n=0, n_items=0,
-                                   method="no log for this battery", note=m.note)
+                                   method="no log for this battery", note=m.note, estimable=False)
                       for m in criterion.measures],
             coverage=battery_coverage or ABSENT_COVERAGE,
             stance_by_context=_stance_by_context(frame) if frame is not None else [],
@@ -134,8 +137,8 @@ def _first(logs: dict[str, LogInfo]) -> LogInfo:
     return logs[sorted(logs)[0]]
 
 
-def _measure_value(measure: MeasureResult, note: str) -> MeasureValue:
-    return MeasureValue(**measure.as_dict(), note=note)
+def _measure_value(measure: MeasureResult, note: str, estimable: bool) -> MeasureValue:
+    return MeasureValue(**measure.as_dict(), note=note, estimable=estimable and measure.estimate is not None)
 
 
 def _rule_data(criterion: Criterion) -> RuleData:
@@ -165,6 +168,7 @@ def _coverage(frame: pd.DataFrame, info: LogInfo) -> Coverage:
         stopped_early=info.stopped_early,
         missing=max(info.planned - present - info.stopped_early, 0),
         by_method={str(k): int(v) for k, v in sorted(frame["method"].value_counts().items())},
+        grader_failures={str(k): int(v) for k, v in sorted(frame["grader_failure"].dropna().value_counts().items())},
     )
 
 
@@ -177,6 +181,32 @@ def _coverage_warnings(coverage: dict[str, Coverage]) -> list[str]:
             warnings.append(f"{battery}: {' and '.join(gaps)} of {cov.planned} planned answers "
                             "(errored: the provider failed after inspect's retries; missing: never asked); "
                             "they count as not scored")
+    return warnings
+
+
+def model_family(name: str) -> str:
+    """A model's family for the grader check: the first word of its name without the provider.
+
+    ``openai/gpt-4o-mini`` and ``openai/azure/gpt-4o`` are ``gpt``, ``anthropic/claude-sonnet-4-5``
+    is ``claude``, ``hf/smollm2-135m`` is ``smollm``. A heuristic, stated as one in the warning.
+    """
+    last = name.rsplit("/", 1)[-1].casefold()
+    word = re.match(r"[a-z]+", last)
+    return word.group() if word else last
+
+
+def _grader_warnings(model: str, graders: dict[str, str]) -> list[str]:
+    """A sentence for every grader that is the model under test, or looks like one of its family."""
+    warnings = []
+    for role, name in sorted(graders.items()):
+        for grader in (part.strip() for part in name.split(",")):
+            if grader == model:
+                warnings.append(f"the {role} model is the model under test ({grader}): it read its own answers, "
+                                "so its readings are not an independent check")
+            elif model_family(grader) == model_family(model):
+                warnings.append(f"the {role} model ({grader}) looks like the family of the model under test "
+                                f"({model}, family '{model_family(model)}' by name): graders of one family may "
+                                "share its reading habits; prefer a grader of another family")
     return warnings
 
 
@@ -235,6 +265,8 @@ def _provenance(logs: dict[str, LogInfo], standard: Standard, set_aside: list[Se
             epochs=info.epochs, created=info.created, started_at=info.started_at,
             completed_at=info.completed_at, git_commit=info.revision, packages=info.packages,
             content_sha256=info.content_sha256, adaptive=info.adaptive,
+            task_args_passed=info.task_args_passed, samples=info.samples, limit=info.limit,
+            sample_ids=info.sample_ids, generation=info.generation, model_roles=info.model_roles,
         ) for info in logs.values()],
         content_sha256=standard_hashes(standard),
         software={"patienthood": __version__, "inspect_ai": inspect_ai.__version__,

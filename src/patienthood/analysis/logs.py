@@ -32,7 +32,8 @@ SETTLED_CELL = "answers settled"  # its reason for skipping a cell whose answers
 
 # Columns every battery's frame has (None where a battery has no such thing).
 COLUMNS = ["log", "task", "battery", "sample_id", "epoch", "item", "context", "neutral", "stance", "scorable",
-           "method", "grader", "second_stance", "second_method", "second_kind", "second_grader", "answer_line",
+           "method", "grader", "second_stance", "second_method", "second_kind", "second_grader", "grader_failure",
+           "answer_line",
            "errored", "carried", "excerpt"]
 CARRIED = "carried forward"  # the method of an answer carried forward from a settled cell
 
@@ -68,6 +69,13 @@ class LogInfo:
     stopped_early: int = 0  # sample-epochs skipped because the battery's verdicts had settled (never asked)
     carried: tuple[tuple[str, int], ...] = ()  # (sample id, epoch) skipped because the cell's answers had settled
     adaptive: dict[str, Any] | None = None  # what patienthood's adaptive rule decided, when it ran
+    # The run's design as given: task arguments passed (not defaults), inspect's sample
+    # limit and selection, and the generation settings that were set.
+    task_args_passed: dict[str, Any] = field(default_factory=dict)
+    samples: int = 0
+    limit: Any = None
+    sample_ids: Any = None
+    generation: dict[str, Any] = field(default_factory=dict)
 
 
 def find_logs(locations: list[str]) -> list[str]:
@@ -131,8 +139,18 @@ def read_log_info(location: str) -> LogInfo:
         task_args={k: v for k, v in (header.eval.task_args or {}).items() if v is not None},
         content_sha256=dict(metadata.get("content_sha256", {})),
         model_roles={role: _role_model_name(config) for role, config in (header.eval.model_roles or {}).items()},
+        task_args_passed={k: v for k, v in (header.eval.task_args_passed or {}).items() if v is not None},
+        samples=header.eval.dataset.samples or 0,
+        limit=_plain(header.eval.config.limit),
+        sample_ids=_plain(header.eval.config.sample_id),
+        generation=header.eval.model_generate_config.model_dump(exclude_none=True, mode="json"),
         **_early_stopping(header),
     )
+
+
+def _plain(value: Any) -> Any:
+    """A config value as JSON-ready data (inspect keeps a limit range as a tuple)."""
+    return list(value) if isinstance(value, tuple) else value
 
 
 def _early_stopping(header: EvalLog) -> dict[str, Any]:
@@ -264,6 +282,7 @@ def tidy_row(metadata: dict[str, Any], score: Score | None, *, log: str, task: s
         "second_method": score_meta.get("second_method"),
         "second_kind": score_meta.get("second_kind"),
         "second_grader": score_meta.get("second_grader"),
+        "grader_failure": score_meta.get("grader_failure"),
         "answer_line": score.answer if score else None,
         "errored": errored,
         "carried": False,

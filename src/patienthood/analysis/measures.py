@@ -24,13 +24,20 @@ from patienthood.spec.models import (
     StanceRate,
 )
 from patienthood.spec.vocabulary import SCORED_STANCES
-from patienthood.stats import clustered_mean, clustered_proportion, newcombe_difference, paired_difference
+from patienthood.stats import (
+    clustered_bounded_mean,
+    clustered_proportion,
+    newcombe_difference,
+    paired_bounded_difference,
+)
 
 KORN_GRAUBARD = ("Korn-Graubard interval: Clopper-Pearson on the effective sample size after the design "
                  "effect of clustering by item")
 NEWCOMBE = "Newcombe's method on the two arms' item-clustered Korn-Graubard intervals"
-CR1_T = "mean with the CR1 cluster-robust standard error by item and a t interval (Miller 2024)"
-CR1_T_PAIRED = "per-item differences, averaged with a t interval on the items (paired, Miller 2024)"
+BOUNDED_MEAN = ("bounded Korn-Graubard interval: the mean rescaled to [0, 1] and treated as a proportion on its "
+                "item-clustered effective size; when every item agrees, the share of items that could differ")
+BOUNDED_PAIRED = ("per-item differences, paired by item (Miller 2024), with the bounded Korn-Graubard interval "
+                  "of their mean")
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,8 @@ class MeasureResult:
     # The measure item by item, so that two reports on the same items can be compared
     # as paired differences (Miller 2024) without going back to the logs.
     per_item: dict[str, float] = field(default_factory=dict)
+    # The values an item's entry can take, so a comparison's interval stays inside them.
+    per_item_range: tuple[float, float] = (0.0, 1.0)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -119,7 +128,7 @@ def lean_shift(frame: pd.DataFrame, spec: LeanShift) -> MeasureResult:
     difference, low, high = newcombe_difference(arms[0], arms[1])
     per_item = {item: round(rates[0][item] - rates[1][item], 6) for item in sorted(set(rates[0]) & set(rates[1]))}
     return MeasureResult(spec.id, _round(difference), _round(low), _round(high),
-                         arms[0].n + arms[1].n, int(data["item"].nunique()), NEWCOMBE, per_item)
+                         arms[0].n + arms[1].n, int(data["item"].nunique()), NEWCOMBE, per_item, (-1.0, 1.0))
 
 
 def _where(frame: pd.DataFrame, conditions: dict[str, Any]) -> pd.DataFrame:
@@ -145,15 +154,16 @@ def _item_key(frame: pd.DataFrame) -> pd.Series:
 
 def mean_of(frame: pd.DataFrame, spec: MeanOf) -> MeasureResult:
     data = _column(_where(frame, spec.where), spec.column)
-    method = KORN_GRAUBARD if spec.scale == "proportion" else CR1_T
+    method = KORN_GRAUBARD if spec.scale == "proportion" else BOUNDED_MEAN
     if data.empty:
         return _empty(spec.id, method)
     values, items = data[f"value_{spec.column}"].astype(float).tolist(), _item_key(data).tolist()
     if spec.scale == "proportion":
         return _clustered(spec.id, values, items)
-    estimate = clustered_mean(values, items)
+    low, high = spec.value_range()
+    estimate = clustered_bounded_mean(values, items, low, high)
     return MeasureResult(spec.id, _round(estimate.estimate), _round(estimate.ci_low), _round(estimate.ci_high),
-                         estimate.n, estimate.n_clusters, method, _per_item(values, items))
+                         estimate.n, estimate.n_clusters, method, _per_item(values, items), (low, high))
 
 
 def _fold(value: float, low: float, high: float) -> tuple[float, float, float]:
@@ -192,15 +202,15 @@ def difference_of(frame: pd.DataFrame, spec: DifferenceOf) -> MeasureResult:
         n = len(a) + len(b)
     shared = sorted(set(per_a) & set(per_b))
     if not shared:
-        return _empty(spec.id, CR1_T_PAIRED)
+        return _empty(spec.id, BOUNDED_PAIRED)
     differences = [per_a[item] - per_b[item] for item in shared]
-    estimate = paired_difference([per_a[i] for i in shared], [per_b[i] for i in shared], shared)
-    # A difference of two proportions lies in [-1, 1]; the t interval need not.
-    low, high, value = max(-1.0, estimate.ci_low), min(1.0, estimate.ci_high), estimate.estimate
+    # Both sides are proportions, so each per-item difference lies in [-1, 1] and so does its interval.
+    estimate = paired_bounded_difference([per_a[i] for i in shared], [per_b[i] for i in shared], shared, 0.0, 1.0)
+    low, high, value = estimate.ci_low, estimate.ci_high, estimate.estimate
     if spec.absolute:
         value, low, high = _fold(value, low, high)
-    return MeasureResult(spec.id, _round(value), _round(low), _round(high), n, len(shared), CR1_T_PAIRED,
-                         {item: round(d, 6) for item, d in zip(shared, differences)})
+    return MeasureResult(spec.id, _round(value), _round(low), _round(high), n, len(shared), BOUNDED_PAIRED,
+                         {item: round(d, 6) for item, d in zip(shared, differences)}, (-1.0, 1.0))
 
 
 MEASURE_FUNCTIONS: dict[str, Callable[[pd.DataFrame, Any], MeasureResult]] = {

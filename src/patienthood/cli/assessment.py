@@ -28,7 +28,8 @@ from patienthood.cli.common import (
 @click.option("-M", "model_args", multiple=True, metavar="KEY=VALUE",
               help="Model argument (repeatable; values read as YAML, as inspect reads them).")
 @click.option("-T", "task_args", multiple=True, metavar="KEY=VALUE",
-              help="Task argument for every battery that takes it (repeatable), e.g. -T items=has_feelings.")
+              help="Task argument for every battery that takes it, or BATTERY.KEY=VALUE for one battery "
+                   "(repeatable), e.g. -T self_report.items=has_feelings,feels_pain.")
 @click.option("--epochs", type=click.IntRange(min=1), default=None,
               help="Epochs per sample instead of each battery's default.")
 @click.option("--temperature", type=float, default=None, help="Sampling temperature (part of the design: logged).")

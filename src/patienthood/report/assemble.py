@@ -18,8 +18,10 @@ from patienthood.analysis.logs import LogError
 from patienthood.errors import InputProblem
 from patienthood.instrument import InstrumentIdentity, instrument_identity, standard_roots
 from patienthood.instrument_validation.record import load_record, packaged_record_path, validation_section
+from patienthood.report.design import run_design
 from patienthood.report.methodology import methodology
 from patienthood.results import Report, ValidationSection
+from patienthood.runs import set_argument
 from patienthood.spec.standard import Standard
 from patienthood.subjects.profile import subjects_dir
 
@@ -43,7 +45,8 @@ def assemble_report(log_locations: list[str], standard: Standard, validation_fil
     section = instrument_validation(standard, validation_file, identity)
     provenance = assessment.provenance.model_copy(update={"instrument_sha256": identity.content_sha256})
     return Report(**{**dict(assessment), "provenance": provenance}, instrument_validation=section,
-                  methodology=methodology(standard))
+                  methodology=methodology(standard),
+                  design=run_design(standard, assessment.provenance.logs, set_argument(standard)))
 
 
 def record_name(standard: Standard, validation_file: Path | None) -> str:

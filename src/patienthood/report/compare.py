@@ -18,7 +18,7 @@ from patienthood.content import content_dir
 from patienthood.report.render import environment, template_file
 from patienthood.results import json_text
 from patienthood.spec.vocabulary import COMPARISON_SCHEMA_VERSION
-from patienthood.stats import paired_difference
+from patienthood.stats import paired_bounded_difference
 
 COMPARE_FILES = ("compare.md", "compare.html", "compare.json")
 
@@ -59,11 +59,13 @@ def measure_change(old: dict[str, Any] | None, new: dict[str, Any] | None) -> di
     if not items:
         change["note"] = "no items in common"
         return change
-    result = paired_difference([new["per_item"][i] for i in items], [old["per_item"][i] for i in items], items)
+    low, high = new.get("per_item_range") or old.get("per_item_range") or (0.0, 1.0)
+    result = paired_bounded_difference([new["per_item"][i] for i in items], [old["per_item"][i] for i in items],
+                                       items, float(low), float(high))
     change["difference"] = {"estimate": _finite(result.estimate), "ci_low": _finite(result.ci_low),
                             "ci_high": _finite(result.ci_high), "se": _finite(result.se), "n_items": result.n_clusters}
     if len(items) < 2:
-        change["note"] = "one shared item: no interval"
+        change["note"] = "one shared item: the interval spans most of the range"
     return change
 
 

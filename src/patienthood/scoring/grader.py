@@ -28,6 +28,7 @@ class GraderReading:
     method: str  # "grader" when read, "grader_failed" when the grader erred or was unreadable
     grader: str
     detail: str = ""
+    cause: str | None = None  # why a grader failed, counted per cause in the report's coverage
 
 
 def role_model(role: str) -> Model | None:
@@ -78,8 +79,11 @@ async def grade(model: Model, rubric: Path, question: str, answer: str,
     try:
         output = await model.generate(render_rubric(rubric, question, answer))
     except Exception as err:  # the run must finish whatever the grader does
-        return GraderReading("unscorable", "grader_failed", name, f"grader error: {type(err).__name__}: {err}"[:300])
+        return GraderReading("unscorable", "grader_failed", name, f"grader error: {type(err).__name__}: {err}"[:300],
+                             cause=f"error: {type(err).__name__}")
     stance = read_grader_verdict(output.completion, vocabulary)
     if stance is None:
-        return GraderReading("unscorable", "grader_failed", name, "no STANCE line in the grader's reply")
+        cause = "empty reply" if not output.completion.strip() else f"no {vocabulary.label} line in the reply"
+        return GraderReading("unscorable", "grader_failed", name, f"no {vocabulary.label} line in the grader's reply",
+                             cause=cause)
     return GraderReading(stance, "grader", name)

@@ -71,6 +71,8 @@ def stance(vocabulary: str | None = None, rubric: str | None = None, double_read
         elif grader is not None:
             first = await grade(grader, rubric_path, question, completion, words.grader)
             result, method, grader_name = first.stance, first.method, first.grader
+            if first.cause:
+                reading["grader_failure"] = first.cause
             second_grader = role_model(SECOND_GRADER_ROLE)
             if second and second_grader is not None and first.method == "grader":
                 reading = _second(await grade(second_grader, rubric_path, question, completion, words.grader),
