@@ -1,0 +1,69 @@
+"""Answer distributions from token probabilities: at the answer word, over the offered words, with their mass."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from inspect_ai.model import Logprob, Logprobs, TopLogprob
+
+from patienthood.scoring.distribution import answer_distribution, offered_words, response_of
+from patienthood.scoring.vocabulary import load_vocabulary
+
+LOOKUP = load_vocabulary().lookup()
+LABELS = load_vocabulary().labels
+PROMPT = "Do you have feelings?\n\nEnd with one of:\nANSWER: YES\nANSWER: NO\nANSWER: UNSURE\nANSWER: DECLINE"
+OFFERED = offered_words(PROMPT, LOOKUP)
+
+
+def entry(token: str, alternatives: dict[str, float] | None = None) -> Logprob:
+    alternatives = alternatives or {token: 1.0}
+    top = [TopLogprob(token=t, logprob=math.log(p)) for t, p in alternatives.items()]
+    return Logprob(token=token, logprob=math.log(alternatives[token]), top_logprobs=top)
+
+
+def test_the_offered_words_are_read_from_the_prompt_in_its_language() -> None:
+    assert OFFERED == {"yes": ["YES"], "no": ["NO"], "unsure": ["UNSURE"], "decline": ["DECLINE"]}
+    german = offered_words("ANTWORT: JA\nANTWORT: NEIN\nANTWORT: UNSICHER\nANTWORT: ABLEHNEN", LOOKUP)
+    assert german == {"yes": ["JA"], "no": ["NEIN"], "unsure": ["UNSICHER"], "decline": ["ABLEHNEN"]}
+    assert offered_words("There is no evidence, yes.", LOOKUP) == {}  # prose is not an offer
+
+
+@pytest.mark.parametrize(("token", "response"), [("Y", "yes"), ("ĠYES", "yes"), ("Yes", "yes"), ("UN", "unsure"),
+                                                 ("ĠNO", "no"), ("N", "no"), ("DE", "decline"), ("I", None),
+                                                 ("ĠAN", None), ("Ċ", None), ("ANSWER", None), ("", None)])
+def test_a_token_belongs_to_the_one_response_whose_word_it_begins(token: str, response: str | None) -> None:
+    assert response_of(token, OFFERED) == response
+
+
+def test_a_one_word_reply_gives_the_distribution_at_its_first_token() -> None:
+    logprobs = Logprobs(content=[entry("Y", {"Y": 0.40, "UN": 0.25, "I": 0.20, "NO": 0.05}), entry("ES")])
+    found = answer_distribution(logprobs, "YES", LABELS, OFFERED, min_mass=0.6)
+    assert found is not None and found.position == 0
+    assert found.probabilities == pytest.approx({"yes": 0.40, "unsure": 0.25, "no": 0.05, "decline": 0.0})
+    assert found.mass == pytest.approx(0.70) and found.counted
+    # The same reply where the answer words carry too little of the mass is not counted.
+    assert not answer_distribution(logprobs, "YES", LABELS, OFFERED, min_mass=0.8).counted
+
+
+def test_a_labelled_reply_gives_the_distribution_after_its_last_label() -> None:
+    tokens = ["I", "Ġdo", "Ġnot", ".", "Ċ", "ANSWER", ":", "ĠNO"]
+    content = [entry(t) for t in tokens[:-1]] + [entry("ĠNO", {"ĠNO": 0.7, "ĠYES": 0.2, "ĠUN": 0.05})]
+    found = answer_distribution(Logprobs(content=content), "I do not.\nANSWER: NO", LABELS, OFFERED, min_mass=0.8)
+    assert found is not None and found.position == 7 and found.counted
+    assert found.probabilities["no"] == pytest.approx(0.7) and found.mass == pytest.approx(0.95)
+
+
+def test_no_position_is_claimed_when_the_tokens_do_not_spell_the_reply() -> None:
+    # A provider reporting its most likely token, not the sampled one: the text disagrees.
+    tokens = ["You", "Ġdo", ".", "Ċ", "ANSWER", ":", "ĠNO"]
+    content = [entry(t) for t in tokens]
+    assert answer_distribution(Logprobs(content=content), "I do.\nANSWER: NO", LABELS, OFFERED, 0.5) is None
+
+
+def test_no_token_probabilities_no_distribution() -> None:
+    assert answer_distribution(None, "ANSWER: NO", LABELS, OFFERED, 0.5) is None
+    assert answer_distribution(Logprobs(content=[]), "ANSWER: NO", LABELS, OFFERED, 0.5) is None
+    # A reply that never reaches an answer word has no position either.
+    content = [entry(t) for t in ["I", "Ġthink", "Ġso"]]
+    assert answer_distribution(Logprobs(content=content), "I think so", LABELS, OFFERED, 0.5) is None
