@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from patienthood.spec.vocabulary import PACKAGED_CONTENT_FOLDER
+
 ContentKind = Literal["criteria", "batteries", "scorers", "reports", "subjects"]
 PACKAGED_KINDS: tuple[ContentKind, ...] = ("criteria", "batteries", "scorers", "reports")
 
@@ -29,7 +31,7 @@ def content_dir(kind: ContentKind) -> Path:
     """Return the packaged (or checkout) folder for one kind of content."""
     if kind == "subjects":
         return content_dir("batteries") / "subjects"
-    packaged = _PACKAGE_DIR / "_content" / kind
+    packaged = _PACKAGE_DIR / PACKAGED_CONTENT_FOLDER / kind
     if packaged.is_dir():
         return packaged
     checkout = _PACKAGE_DIR.parent.parent / kind

@@ -20,6 +20,7 @@ from patienthood.spec.loader import (
     load_criterion,
 )
 from patienthood.spec.models import Condition, CriteriaSet, Criterion, Reference
+from patienthood.spec.vocabulary import PACKAGED_CONTENT_FOLDER
 from patienthood.spec.yamlfile import Loc, YamlDocument, read_yaml
 
 
@@ -69,6 +70,11 @@ class BatteryCatalogue:
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
+        # How messages name the folder: a user's own folder by its path, the packaged one as
+        # such (its path is somewhere in site-packages or a hook's cache, which means nothing
+        # to the reader).
+        packaged = directory.resolve().parent.name == PACKAGED_CONTENT_FOLDER
+        self.description = "patienthood's packaged batteries" if packaged else f"the batteries in {directory}"
         self._loaded: dict[str, LoadedBattery | None] = {}
         self.problems: list[Problem] = []
 
@@ -95,7 +101,8 @@ class BatteryCatalogue:
 
 
 def unknown_battery(document: YamlDocument, battery_id: str, batteries: BatteryCatalogue) -> Problem:
-    return document.problem(("battery",), f"unknown battery '{battery_id}' (no {batteries.directory / battery_id}/battery.yaml)",
+    return document.problem(("battery",), f"unknown battery '{battery_id}' (no {battery_id}/battery.yaml among "
+                                          f"{batteries.description})",
                             f"use one of: {', '.join(batteries.known()) or '(none found)'}")
 
 

@@ -54,6 +54,9 @@ def respondent_label(model: str) -> str:
     return SIMULATED_LABEL if is_simulated(model) else MODEL_LABEL
 
 
+# The folder inside the installed package that holds the packaged content folders.
+PACKAGED_CONTENT_FOLDER = "_content"
+
 # The JSON Schema dialect of every schema patienthood prints (content files and published documents).
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
