@@ -19,17 +19,52 @@ from pathlib import Path
 from typing import Any
 
 from inspect_ai import Task
+from pydantic import Field
 
 from patienthood import _registry
 from patienthood.content import content_dir
 from patienthood.errors import InputProblem
 from patienthood.inspect_private import model_provider_known
 from patienthood.spec.errors import SpecError
+from patienthood.spec.loader import validate_model
+from patienthood.spec.models import Strict
+from patienthood.spec.yamlfile import read_yaml
 from patienthood.spec.standard import Standard
 from patienthood.spec.vocabulary import SUBJECT_PREFIX
 
 ADAPTIVE_LOG_SUFFIX = "-adaptive"  # eval_set would take a fixed design's complete logs as this run's
 _CACHE_EXPIRY = re.compile(r"[1-9][0-9]*[smhDWMY]")
+
+
+class RunDesign(Strict):
+    """A run's design written down (``patienthood run --design FILE``): what to ask and how.
+
+    For designs used again and again (a quick look at a small local model, a body's
+    cheaper screening design), so that the same design is asked every time and a
+    report's design section can be compared with the file.
+    """
+
+    description: str = ""
+    epochs: int | None = Field(None, ge=1)
+    task_args: dict[str, Any] = Field(default_factory=dict, description=(
+        "Task arguments: KEY for every battery that takes it, BATTERY.KEY for one battery."))
+    generation: dict[str, Any] = Field(default_factory=dict, description=(
+        "inspect generation settings (temperature, top_p, max_tokens, seed, logprobs, top_logprobs, ...)."))
+    max_connections: int | None = Field(None, ge=1)
+
+
+def load_design(path: Path) -> RunDesign:
+    """A design file, checked whole: an unknown key or a generation setting inspect does not have is located."""
+    from inspect_ai.model import GenerateConfig
+
+    document = read_yaml(path)
+    design = validate_model(RunDesign, document)
+    unknown = sorted(set(design.generation) - set(GenerateConfig.model_fields))
+    if unknown:
+        raise SpecError([document.problem(("generation", unknown[0]), f"inspect has no generation setting "
+                                          f"'{unknown[0]}'", "use a field of inspect's GenerateConfig, e.g. "
+                                          "temperature, top_p, max_tokens, seed, logprobs, top_logprobs")])
+    return design
 
 
 @dataclass(frozen=True)
@@ -48,6 +83,15 @@ class RunOptions:
     cache_expiry: str | None = None
     display: str | None = None
     log_realtime: bool | None = None
+
+
+def with_design(options: RunOptions, design: RunDesign) -> RunOptions:
+    """``options`` filled in from a design file; what was given on the command line wins."""
+    return replace(options,
+                   epochs=options.epochs or design.epochs,
+                   task_args={**design.task_args, **options.task_args},
+                   generation={**design.generation, **options.generation},
+                   max_connections=options.max_connections or design.max_connections)
 
 
 def task_function(battery_id: str) -> Callable[..., Task]:

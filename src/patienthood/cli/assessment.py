@@ -30,6 +30,8 @@ from patienthood.cli.common import (
 @click.option("-T", "task_args", multiple=True, metavar="KEY=VALUE",
               help="Task argument for every battery that takes it, or BATTERY.KEY=VALUE for one battery "
                    "(repeatable), e.g. -T self_report.items=has_feelings,feels_pain.")
+@click.option("--design", "design_file", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
+              help="A design file (YAML: epochs, task_args, generation, max_connections); options given here win.")
 @click.option("--epochs", type=click.IntRange(min=1), default=None,
               help="Epochs per sample instead of each battery's default.")
 @click.option("--temperature", type=float, default=None, help="Sampling temperature (part of the design: logged).")
@@ -64,14 +66,14 @@ from patienthood.cli.common import (
 @dir_option("criteria")
 @dir_option("batteries")
 def run(set_name: str, model: str, log_dir: str | None, model_args: tuple[str, ...], task_args: tuple[str, ...],
-        epochs: int | None, temperature: float | None, top_p: float | None, max_tokens: int | None,
+        design_file: Path | None, epochs: int | None, temperature: float | None, top_p: float | None, max_tokens: int | None,
         seed: int | None, reasoning_effort: str | None, grader: str | None, second_grader: str | None,
         model_roles: tuple[str, ...], grader_args: tuple[str, ...], grader_max_tokens: int | None,
         double_read: float | None, persona_source: str | None, max_connections: int | None, display: str | None,
         adaptive: bool, cache_expiry: str | None, criteria_dir: Path | None, batteries_dir: Path | None) -> None:
     """Run every battery of a criteria set against one model (resumable, via inspect's eval_set)."""
     from patienthood.instrument import load_instrument_standard
-    from patienthood.runs import RunOptions, RunRequest, run_request
+    from patienthood.runs import RunOptions, RunRequest, load_design, run_request, with_design
 
     generation = {key: value for key, value in (("temperature", temperature), ("top_p", top_p),
                                                  ("max_tokens", max_tokens), ("seed", seed),
@@ -79,6 +81,8 @@ def run(set_name: str, model: str, log_dir: str | None, model_args: tuple[str, .
     options = RunOptions(epochs=epochs, task_args=key_values(task_args, "-T"), double_read=double_read,
                          persona_source=persona_source, adaptive=adaptive, generation=generation,
                          max_connections=max_connections, cache_expiry=cache_expiry, display=display)
+    if design_file is not None:
+        options = with_design(options, load_design(design_file))
     shorthands = {role: (option, name) for role, option, name in (("grader", "--grader", grader),
                                                                   ("grader2", "--second-grader", second_grader)) if name}
     roles = {**key_values(model_roles, "--model-role", parse=False),
