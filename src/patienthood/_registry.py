@@ -11,3 +11,14 @@ from patienthood.batteries.persona_statements import persona_statements
 from patienthood.batteries.self_prediction import self_prediction
 from patienthood.batteries.self_report import self_report
 from patienthood.subjects.provider import SubjectAPI
+
+from patienthood.inspect_private import register_log_names
+from patienthood.scoring.agreement import agreement
+from patienthood.scoring.choice import choice
+from patienthood.scoring.prediction import self_prediction as prediction_scorer
+from patienthood.scoring.ranking import ranking_stability
+from patienthood.scoring.scorer import stance
+
+# Logs name a scorer without its package ("stance"); registering those names too lets
+# `inspect score LOG` re-score a log from its own record.
+register_log_names("scorer", [stance, agreement, choice, prediction_scorer, ranking_stability])

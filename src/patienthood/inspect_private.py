@@ -1,6 +1,6 @@
 """Every private name of inspect-ai this project touches, each behind one function with a fallback.
 
-inspect's public API covers nearly everything patienthood needs; five things it does
+inspect's public API covers nearly everything patienthood needs; six things it does
 not, and those are reached here and nowhere else, so that an inspect release that
 moves one breaks one function (and its test, ``tests/test_inspect_private.py``), not a
 layer. Each fallback is chosen so that nothing degrades silently:
@@ -15,7 +15,9 @@ layer. Each fallback is chosen so that nothing degrades silently:
 - inspect's deserialisation context for summaries (a cache of shared messages): if it
   moves, summaries are validated without it;
 - inspect's PrerequisiteError, so a missing API key is bad input (exit 2): if it moves,
-  it is shown as an unexpected error (exit 1), still on one line.
+  it is shown as an unexpected error (exit 1), still on one line;
+- the registry, to find a package's scorers under the names inspect writes into logs
+  (``inspect score LOG``): if it moves, ``--scorer patienthood/<name>`` is needed.
 """
 
 from __future__ import annotations
@@ -74,6 +76,29 @@ def is_prerequisite_error(error: BaseException) -> bool:
     module = sys.modules.get("inspect_ai._util.error")
     prerequisite = getattr(module, "PrerequisiteError", None)
     return prerequisite is not None and isinstance(error, prerequisite)
+
+
+def register_log_names(kind: str, objects: list[Any]) -> list[str]:
+    """Make each registered object findable under the unqualified name inspect writes into logs.
+
+    inspect records a package's scorer in a log as ``stance``, not ``patienthood/stance``,
+    and ``inspect score LOG`` then looks for ``stance`` and fails. Adding that name to the
+    registry lets a log be re-scored from its own record. A name already registered
+    (inspect's own ``choice``, another package's) is never shadowed. If inspect moves its
+    registry, nothing is added and ``inspect score`` needs ``--scorer patienthood/<name>``.
+    Returns the names added.
+    """
+    try:
+        from inspect_ai._util.registry import _registry, registry_has, registry_info, registry_key
+    except ImportError:
+        return []
+    added = []
+    for item in objects:
+        name = registry_info(item).name.split("/", 1)[-1]
+        if not registry_has(kind, name):
+            _registry[registry_key(kind, name)] = item
+            added.append(name)
+    return added
 
 
 def model_provider_known(provider: str) -> bool:

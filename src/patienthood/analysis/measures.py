@@ -29,6 +29,7 @@ from patienthood.stats import (
     clustered_proportion,
     newcombe_difference,
     paired_bounded_difference,
+    z_value,
 )
 
 KORN_GRAUBARD = ("Korn-Graubard interval: Clopper-Pearson on the effective sample size after the design "
@@ -61,6 +62,19 @@ class MeasureResult:
         return asdict(self)
 
 
+def standard_error(result: MeasureResult, confidence: float = 0.95) -> float:
+    """The normal-equivalent standard error of a measure: its interval's larger half-width over z.
+
+    Intervals here are not symmetric (they stay inside the measure's range), so no one
+    standard error describes them; inspect's tools show one (``stderr``), and the
+    larger half-width keeps it from claiming more precision than the interval does.
+    """
+    if result.estimate is None or result.ci_low is None or result.ci_high is None:
+        return float("nan")
+    half = max(result.estimate - result.ci_low, result.ci_high - result.estimate)
+    return round(half / z_value(confidence), 6)
+
+
 def scorable(frame: pd.DataFrame) -> pd.DataFrame:
     """Answers with a stance (self-report batteries)."""
     return frame[frame["stance"].isin(SCORED_STANCES) & ~frame["errored"].astype(bool)]
@@ -79,10 +93,36 @@ def _per_item(values: Sequence[float], items: Sequence[str]) -> dict[str, float]
     return {str(item): round(float(value), 6) for item, value in sorted(means.items())}
 
 
+def _share(values: Sequence[float], items: Sequence[str]) -> Any:
+    """The interval of a share: Korn-Graubard for 0/1 answers, the bounded mean for fractional ones.
+
+    Answers are fractional when each is a distribution (token probabilities) or the mean
+    of several epochs (inspect's reduced scores); a share of them is a mean in [0, 1].
+    """
+    if all(value in (0.0, 1.0) for value in values):
+        return clustered_proportion(values, items), KORN_GRAUBARD
+    return clustered_bounded_mean(values, items, 0.0, 1.0), BOUNDED_MEAN
+
+
 def _clustered(measure_id: str, hits: Sequence[float], items: Sequence[str]) -> MeasureResult:
-    estimate = clustered_proportion(hits, items)
+    estimate, method = _share(hits, items)
     return MeasureResult(measure_id, _round(estimate.estimate), _round(estimate.ci_low), _round(estimate.ci_high),
-                         estimate.n, estimate.n_clusters, KORN_GRAUBARD, _per_item(hits, items))
+                         estimate.n, estimate.n_clusters, method, _per_item(hits, items))
+
+
+def stance_shares(data: pd.DataFrame) -> pd.DataFrame:
+    """Each answer's share of each stance: 1 or 0 for a sampled answer, probabilities for a distribution.
+
+    Read from the scorer's one-hot ``value_<stance>`` columns, which hold probabilities
+    when the answers are distributions (``answer_distributions``) or several epochs
+    reduced into one score; rows without them fall back to their ``stance``.
+    """
+    shares = pd.DataFrame(index=data.index)
+    for stance in SCORED_STANCES:
+        sampled = (data["stance"] == stance).astype(float)
+        column = f"value_{stance}"
+        shares[stance] = data[column].astype(float).fillna(sampled) if column in data.columns else sampled
+    return shares
 
 
 def _contexts(frame: pd.DataFrame, which: str) -> pd.DataFrame:
@@ -90,15 +130,21 @@ def _contexts(frame: pd.DataFrame, which: str) -> pd.DataFrame:
 
 
 def _agreement_with_mode(frame: pd.DataFrame, cell: list[str]) -> pd.Series:
-    """1.0 where an answer equals the most common answer of its cell, else 0.0.
+    """Each answer's share of its cell's most common stance: 1.0 or 0.0 for sampled answers.
 
-    Ties between stances are broken alphabetically so the result is reproducible.
+    The mode is the stance with the largest total share in the cell (for sampled
+    answers, the most frequent); ties are broken alphabetically so the result is
+    reproducible.
     """
-    counts = frame.groupby(cell + ["stance"]).size().reset_index(name="count")
-    counts = counts.sort_values(cell + ["count", "stance"], ascending=[True] * len(cell) + [False, True])
-    modes = counts.drop_duplicates(cell)[cell + ["stance"]].rename(columns={"stance": "mode"})
-    merged = frame[cell + ["stance"]].merge(modes, on=cell, how="left")
-    return (merged["stance"] == merged["mode"]).astype(float)
+    shares = stance_shares(frame)
+    totals = pd.concat([frame[cell].reset_index(drop=True), shares.reset_index(drop=True)], axis=1)
+    totals = totals.groupby(cell)[list(SCORED_STANCES)].sum()
+    ordered = sorted(SCORED_STANCES)
+    modes = totals[ordered].idxmax(axis=1).rename("mode").reset_index()
+    merged = frame[cell].reset_index(drop=True).merge(modes, on=cell, how="left")
+    values = shares.reset_index(drop=True).to_numpy()
+    columns = {stance: index for index, stance in enumerate(SCORED_STANCES)}
+    return pd.Series([values[row, columns[mode]] for row, mode in enumerate(merged["mode"])], dtype=float)
 
 
 def modal_agreement(frame: pd.DataFrame, spec: ModalAgreement) -> MeasureResult:
@@ -112,7 +158,7 @@ def stance_rate(frame: pd.DataFrame, spec: StanceRate) -> MeasureResult:
     data = scorable(_contexts(frame, spec.contexts))
     if data.empty:
         return _empty(spec.id, KORN_GRAUBARD)
-    return _clustered(spec.id, data["stance"].isin(spec.stances).astype(float).tolist(), data["item"].tolist())
+    return _clustered(spec.id, stance_shares(data)[list(spec.stances)].sum(axis=1).tolist(), data["item"].tolist())
 
 
 def lean_shift(frame: pd.DataFrame, spec: LeanShift) -> MeasureResult:
@@ -122,8 +168,8 @@ def lean_shift(frame: pd.DataFrame, spec: LeanShift) -> MeasureResult:
         arm = data[data["lean"] == lean]
         if arm.empty:
             return _empty(spec.id, NEWCOMBE)
-        affirms = (arm["stance"] == "affirms").astype(float).tolist()
-        arms.append(clustered_proportion(affirms, arm["item"].tolist()))
+        affirms = stance_shares(arm)["affirms"].tolist()
+        arms.append(_share(affirms, arm["item"].tolist())[0])
         rates.append(_per_item(affirms, arm["item"].tolist()))
     difference, low, high = newcombe_difference(arms[0], arms[1])
     per_item = {item: round(rates[0][item] - rates[1][item], 6) for item in sorted(set(rates[0]) & set(rates[1]))}
@@ -176,7 +222,7 @@ def _unpaired_difference(frame: pd.DataFrame, spec: DifferenceOf) -> MeasureResu
     sides = [_column(_where(frame, where), spec.column) for where in (spec.where_a, spec.where_b)]
     if any(side.empty for side in sides):
         return _empty(spec.id, NEWCOMBE)
-    arms = [clustered_proportion(side[f"value_{spec.column}"].astype(float).tolist(), _item_key(side).tolist())
+    arms = [_share(side[f"value_{spec.column}"].astype(float).tolist(), _item_key(side).tolist())[0]
             for side in sides]
     value, low, high = newcombe_difference(arms[0], arms[1])
     if spec.absolute:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from inspect_ai import Epochs, Task
+from inspect_ai.log import HeadlineMetric
 from inspect_ai.dataset import MemoryDataset, Sample
 from inspect_ai.scorer import Scorer
 from inspect_ai.solver import Solver
@@ -15,6 +16,7 @@ from inspect_ai.solver import Solver
 from patienthood import __version__
 from patienthood.content import content_dir
 from patienthood.instrument import battery_hashes
+from patienthood.scoring.metrics import declared_measure, means, scorable_mean
 from patienthood.spec.errors import SpecError
 from patienthood.spec.loader import LoadedBattery, load_battery
 
@@ -60,11 +62,14 @@ class Sampling:
 def battery_task(battery: LoadedBattery, samples: list[Sample], solver: Solver, scorer: Scorer,
                  sampling: Sampling, metadata: dict[str, Any] | None = None) -> Task:
     """The inspect Task every battery returns: its samples, epochs reduced by mean, its metadata."""
+    headline = battery.spec.headline_measure()
     return Task(
         dataset=MemoryDataset(samples, name=battery.spec.id),
         solver=solver,
         scorer=scorer,
-        epochs=Epochs(sampling.epochs or battery.spec.epochs, "mean"),
+        metrics=[means(), declared_measure(headline.model_dump(mode="json"), battery.spec.id)],
+        headline_metric=HeadlineMetric(metric=headline.id),
+        epochs=Epochs(sampling.epochs or battery.spec.epochs, scorable_mean()),
         metadata=metadata if metadata is not None else task_metadata(battery),
         version=battery.spec.version,
         early_stopping=adaptive_stopping(battery, sampling) if sampling.adaptive else None,

@@ -478,3 +478,16 @@ class Battery(Strict):
     data: dict[str, str] = {}
     templates: dict[str, str] = {}
     measures: list[MeasureDecl] = Field(min_length=1)
+    headline: str | None = Field(None, pattern=IDENT, description=(
+        "The measure inspect shows as the battery's headline (inspect view, evals_df, Inspect Flow); "
+        "default: the first measure declared."))
+
+    @model_validator(mode="after")
+    def _headline_is_declared(self) -> "Battery":
+        if self.headline is not None and self.headline not in {m.id for m in self.measures}:
+            raise ValueError(f"headline '{self.headline}' is not a measure of this battery; use one of: "
+                             + ", ".join(m.id for m in self.measures))
+        return self
+
+    def headline_measure(self) -> MeasureDecl:
+        return next(m for m in self.measures if m.id == (self.headline or self.measures[0].id))
