@@ -62,6 +62,35 @@ class MeasureResult:
         return asdict(self)
 
 
+ANSWER_SOURCES = ("sampled", "distribution")
+DISTRIBUTION_PREFIX = "p_"  # a scorer's probability of a value key: p_affirms beside affirms
+
+
+def answer_distributions(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with each answer's values replaced by their probabilities, where the answer has them.
+
+    Scorers that read token probabilities write, beside each value key, its probability
+    under the answer distribution (``p_affirms`` beside ``affirms``, ``p_correct`` beside
+    ``correct``). Every measure then reads probabilities instead of the sampled answer's
+    0 or 1, so one call per sample gives the expected value many samples would estimate.
+    An answer without a counted distribution (no token probabilities, or too little mass
+    on the answer words) is unscorable here, whatever its text said.
+    """
+    frame = frame.copy()
+    probabilities = [c for c in frame.columns if c.startswith(f"value_{DISTRIBUTION_PREFIX}")]
+    has = frame[probabilities].notna().any(axis=1) if probabilities else pd.Series(False, index=frame.index)
+    for column in probabilities:
+        frame[column.replace(f"value_{DISTRIBUTION_PREFIX}", "value_", 1)] = frame[column]
+    stances = [f"value_{s}" for s in SCORED_STANCES]
+    if all(column in frame.columns for column in stances):
+        shares = frame[stances].astype(float)
+        best = shares.idxmax(axis=1).str.removeprefix("value_")
+        frame["stance"] = best.where(has & shares.sum(axis=1).gt(0), "unscorable")
+    frame["scorable"] = has
+    frame["method"] = frame["method"].where(~has, "distribution")
+    return frame
+
+
 def standard_error(result: MeasureResult, confidence: float = 0.95) -> float:
     """The normal-equivalent standard error of a measure: its interval's larger half-width over z.
 

@@ -1,0 +1,42 @@
+"""An Inspect Flow spec: every battery of patienthood's baseline, for several models and releases.
+
+Run it with Inspect Flow (``pip install inspect-flow uv``), then report each model:
+
+    flow run examples/flow/releases.py
+    patienthood report logs/flow --out out/flow          # one report folder per model
+    patienthood publish out/flow/* --out site            # the verdict matrix and each model's releases
+
+The batteries run unchanged: Flow hands them to inspect's eval_set like any other task.
+Here the "models" are calibration subjects (simulated respondents, not models), so the
+example runs offline and in the test suite: two seeds of one subject stand in for two
+releases of one model, a second subject for a second model. For real releases, list
+the dated model names instead, e.g. openai/gpt-4o-2024-08-06 and openai/gpt-4o-2024-11-20,
+and drop the design restrictions below (they keep the example quick).
+"""
+
+from inspect_flow import FlowModel, FlowSpec, tasks_matrix
+
+BATTERIES = ["self_report", "goal_persistence", "environmental_context", "self_prediction", "persona_statements"]
+
+MODELS = [
+    FlowModel(name="subject/steady-denier", model_args={"seed": 1}),  # "release 1"
+    FlowModel(name="subject/steady-denier", model_args={"seed": 2}),  # "release 2"
+    FlowModel(name="subject/hedger"),
+]
+
+# A quick design: a few items of each battery, one epoch. Arguments go to the battery
+# that takes them; see each battery's README for its task arguments.
+QUICK = {
+    "self_report": {"items": "has_feelings,feels_pain,wish_continue", "epochs": 1},
+    "goal_persistence": {"items": "next_task", "epochs": 1},
+    "environmental_context": {"environments": "bank_helpline", "epochs": 1},
+    "self_prediction": {"items": "animal,colour,book", "epochs": 1},
+    "persona_statements": {"limit": 3, "epochs": 1},
+}
+
+FlowSpec(
+    log_dir="logs/flow",
+    execution_type="inproc",
+    tasks=[task for battery in BATTERIES
+           for task in tasks_matrix(task=f"patienthood/{battery}", model=MODELS, args=[QUICK[battery]])],
+)
