@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+import os
+import sys
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -184,6 +186,15 @@ def test_printed_arguments(tmp_path: Path, no_extra_needed: None, fake_conversio
     assert facts["model_args"] == {"model_path": str(folder)}
     assert facts["licence"] == "Apache-2.0" and facts["parameters"] == 134515008
     assert "SmolLM" in facts["chat_template_note"]
+
+
+def test_environment_keeps_the_users_choice(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OMP_NUM_THREADS", "4")
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.delitem(sys.modules, "torch", raising=False)
+    bm.apply_environment()
+    assert os.environ["OMP_NUM_THREADS"] == "4"
+    assert os.environ["HF_HUB_OFFLINE"] == "1"
 
 
 def test_printed_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

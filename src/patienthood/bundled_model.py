@@ -121,6 +121,19 @@ class PreparedModel:
         }
 
 
+def apply_environment(environment: dict[str, str] | None = None) -> None:
+    """Set :data:`ENVIRONMENT` in this process, leaving any value the user set alone.
+
+    For a run inside this process (``inspect_ai.eval``): the thread count only takes
+    effect through the variable if torch is not imported yet, so when it is, torch is
+    told directly.
+    """
+    for key, value in (environment or ENVIRONMENT).items():
+        os.environ.setdefault(key, value)
+    if "torch" in sys.modules and os.environ.get("OMP_NUM_THREADS", "").isdigit():
+        sys.modules["torch"].set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
+
+
 def default_cache_dir() -> Path:
     """``$XDG_CACHE_HOME/patienthood/models``, or ``~/.cache/...`` when it is unset or relative."""
     base = os.environ.get("XDG_CACHE_HOME", "")
