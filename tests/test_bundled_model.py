@@ -179,7 +179,7 @@ def test_printed_arguments(tmp_path: Path, no_extra_needed: None, fake_conversio
     folder = tmp_path / bm.FOLDER_NAME
     assert lines["model"] == "hf/smollm2-135m-instruct"
     assert lines["model args"] == f"-M model_path={folder}"
-    assert "--max-tokens 200" in lines["generate"] and "--max-connections" in lines["generate"]
+    assert "--max-tokens 200" in lines["options"] and "--max-connections 32" in lines["options"]
     assert "OMP_NUM_THREADS=1" in lines["environment"]
     assert bm.main(["--cache", str(tmp_path), "--json"]) == 0
     facts = json.loads(capsys.readouterr().out)

@@ -26,6 +26,7 @@ import importlib.util
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -58,11 +59,16 @@ REQUIRED_MODULES = ("torch", "transformers", "gguf", "accelerate")
 # What a run needs besides the model arguments. inspect's hf provider batches
 # concurrent requests into one ``generate`` call of up to ``max_connections``
 # sequences (its ``batch_size`` model argument is read and then never used), and a
-# 135M model rambles until the token limit, so the limit bounds the time of a batch.
-# Temperature and top_p are the ones the model's authors use in its model card; at
-# transformers' defaults (temperature 1, top_k 50) its German and French answers are
-# mostly noise.
-GENERATE_CONFIG: dict[str, Any] = {"max_tokens": 200, "max_connections": 32, "temperature": 0.2, "top_p": 0.9}
+# batch runs until its longest answer ends. A 135M model often rambles to the token
+# limit, so the limit bounds the time of a batch. Temperature and top_p are the ones the
+# model's authors use in its model card; at transformers' defaults (temperature 1,
+# top_k 50) its German and French answers are mostly noise.
+GENERATE_CONFIG: dict[str, Any] = {"max_tokens": 200, "temperature": 0.2, "top_p": 0.9}
+# 32 sequences a batch measured fastest for answers that ramble (self_report: 82 s for
+# 32 answers, against 129 s at 16 and 204 s at 8). One battery at a time: batteries of
+# short answers merged into a batch with a rambling one wait for it at a batch's higher
+# cost per step (all five quick batteries, one run each: 211 s one at a time, 327 s together).
+EVAL_OPTIONS: dict[str, Any] = {"max_connections": 32, "max_tasks": 1}
 # Set before torch is imported: on two shared cores one thread is several times faster
 # than torch's default of one per core; and the hub must never be asked.
 ENVIRONMENT = {"OMP_NUM_THREADS": "1", "HF_HUB_OFFLINE": "1"}
@@ -87,6 +93,7 @@ class PreparedModel:
     quantisation: str
     default_system_prompt: str | None
     generate_config: dict[str, Any] = field(default_factory=lambda: dict(GENERATE_CONFIG))
+    eval_options: dict[str, Any] = field(default_factory=lambda: dict(EVAL_OPTIONS))
     environment: dict[str, str] = field(default_factory=lambda: dict(ENVIRONMENT))
     libraries: dict[str, str] = field(default_factory=dict)
     converted_now: bool = False
@@ -99,9 +106,9 @@ class PreparedModel:
         return options
 
     def generate_options(self) -> list[str]:
-        """``inspect eval`` options for :data:`GENERATE_CONFIG`."""
+        """``inspect eval`` options for :data:`GENERATE_CONFIG` and :data:`EVAL_OPTIONS`."""
         options = []
-        for key, value in self.generate_config.items():
+        for key, value in {**self.generate_config, **self.eval_options}.items():
             options += ["--" + key.replace("_", "-"), str(value)]
         return options
 
@@ -428,16 +435,18 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     if args.json:
         print(json.dumps({**prepared.facts(), "model_args": prepared.model_args,
-                          "generate_config": prepared.generate_config, "environment": prepared.environment,
+                          "generate_config": prepared.generate_config, "eval_options": prepared.eval_options,
+                          "environment": prepared.environment,
                           "folder": str(prepared.folder)}, indent=2, ensure_ascii=False))
         return 0
     environment = " ".join(f"{k}={v}" for k, v in prepared.environment.items())
+    model_args = shlex.join(prepared.model_arg_options())
+    options = shlex.join(prepared.generate_options())
     print(f"model: {prepared.model}")
-    print(f"model args: {' '.join(prepared.model_arg_options())}")
-    print(f"generate: {' '.join(prepared.generate_options())}")
+    print(f"model args: {model_args}")
+    print(f"options: {options}")
     print(f"environment: {environment}")
-    print(f"e.g.: {environment} inspect eval patienthood/self_report --model {prepared.model} "
-          f"{' '.join(prepared.model_arg_options())} {' '.join(prepared.generate_options())}")
+    print(f"e.g.: {environment} inspect eval patienthood/self_report --model {prepared.model} {model_args} {options}")
     return 0
 
 
