@@ -17,8 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner, Result
 
 from patienthood import bundled_model as bm
+from patienthood.cli import main
 
 FAKE_GGUF = b"GGUF stand-in, not a model"
 
@@ -172,17 +174,22 @@ def test_missing_extra_is_one_clear_line(monkeypatch: pytest.MonkeyPatch, tmp_pa
     assert not any(tmp_path.iterdir())
 
 
-def test_printed_arguments(tmp_path: Path, no_extra_needed: None, fake_conversion: list[Path],
-                           capsys: pytest.CaptureFixture[str]) -> None:
-    assert bm.main(["--cache", str(tmp_path)]) == 0
-    lines = dict(line.split(": ", 1) for line in capsys.readouterr().out.splitlines())
+def invoke(*args: str) -> Result:
+    return CliRunner().invoke(main, ["bundled-model", *args])
+
+
+def test_printed_arguments(tmp_path: Path, no_extra_needed: None, fake_conversion: list[Path]) -> None:
+    result = invoke("--cache", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    lines = dict(line.split(": ", 1) for line in result.stdout.splitlines())
     folder = tmp_path / bm.FOLDER_NAME
     assert lines["model"] == "hf/smollm2-135m-instruct"
     assert lines["model args"] == f"-M model_path={folder}"
     assert "--max-tokens 200" in lines["options"] and "--max-connections 32" in lines["options"]
     assert "OMP_NUM_THREADS=1" in lines["environment"]
-    assert bm.main(["--cache", str(tmp_path), "--json"]) == 0
-    facts = json.loads(capsys.readouterr().out)
+    result = invoke("--cache", str(tmp_path), "--json")
+    assert result.exit_code == 0, result.output
+    facts = json.loads(result.stdout)
     assert facts["model_args"] == {"model_path": str(folder)}
     assert facts["licence"] == "Apache-2.0" and facts["parameters"] == 134515008
     assert "SmolLM" in facts["chat_template_note"]
@@ -197,10 +204,20 @@ def test_environment_keeps_the_users_choice(monkeypatch: pytest.MonkeyPatch) -> 
     assert os.environ["HF_HUB_OFFLINE"] == "1"
 
 
-def test_printed_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_printed_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(bm, "REQUIRED_MODULES", ("surely_not_installed_module",))
-    assert bm.main(["--cache", str(tmp_path)]) == 1
-    assert capsys.readouterr().err.startswith("error: the bundled model needs surely_not_installed_module")
+    result = invoke("--cache", str(tmp_path))
+    assert result.exit_code == 2  # bad set-up: one line, like every other command's bad input
+    assert result.stderr.startswith("error: the bundled model needs surely_not_installed_module")
+
+
+def test_respondent_facts_come_from_a_prepared_folder_only(tmp_path: Path, no_extra_needed: None,
+                                                          fake_conversion: list[Path]) -> None:
+    prepared = bm.prepare(tmp_path)
+    facts = bm.respondent_facts(prepared.model_args)
+    assert facts is not None and facts["parameters"] == 134515008 and facts["licence"] == "Apache-2.0"
+    assert bm.respondent_facts({"model_path": str(tmp_path)}) is None  # not a prepared folder
+    assert bm.respondent_facts({}) is None
 
 
 def fake_wheel(path: Path, member: bytes) -> None:

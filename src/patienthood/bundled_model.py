@@ -12,13 +12,12 @@ into place; a folder whose marker is missing or does not match its files is conv
 again. The marker holds no wall-clock time, so the same source and libraries give the
 same marker byte for byte.
 
-``python -m patienthood.bundled_model`` prepares the model and prints what to pass to
-``inspect eval`` or ``patienthood run``.
+``patienthood bundled-model`` (or ``python -m patienthood.bundled_model``) prepares the
+model and prints what to pass to ``inspect eval`` or ``patienthood run``.
 """
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import hashlib
 import importlib.metadata
@@ -26,14 +25,13 @@ import importlib.util
 import json
 import os
 import re
-import shlex
 import shutil
 import subprocess
 import sys
 import tempfile
 import zipfile
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from email.parser import HeaderParser
 from pathlib import Path
@@ -421,35 +419,21 @@ def _convert(gguf_path: Path, source: dict[str, str], out: Path) -> dict[str, An
     return marker
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m patienthood.bundled_model",
-                                     description="Prepare the bundled model (SmolLM2-135M-Instruct) and print "
-                                                 "the arguments that run it.")
-    parser.add_argument("--cache", type=Path, default=None,
-                        help=f"cache folder [default: {default_cache_dir()}]")
-    parser.add_argument("--json", action="store_true", help="print everything as one JSON object")
-    args = parser.parse_args(argv)
-    try:
-        prepared = prepare(args.cache)
-    except BundledModelError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
-    if args.json:
-        print(json.dumps({**prepared.facts(), "model_args": prepared.model_args,
-                          "generate_config": prepared.generate_config, "eval_options": prepared.eval_options,
-                          "environment": prepared.environment,
-                          "folder": str(prepared.folder)}, indent=2, ensure_ascii=False))
-        return 0
-    environment = " ".join(f"{k}={v}" for k, v in prepared.environment.items())
-    model_args = shlex.join(prepared.model_arg_options())
-    options = shlex.join(prepared.generate_options())
-    print(f"model: {prepared.model}")
-    print(f"model args: {model_args}")
-    print(f"options: {options}")
-    print(f"environment: {environment}")
-    print(f"e.g.: {environment} inspect eval patienthood/self_report --model {prepared.model} {model_args} {options}")
-    return 0
+def respondent_facts(model_args: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The bundled model's facts when ``model_args`` name a folder :func:`prepare` made, else None.
+
+    Read from the folder's marker alone (no torch), so ``patienthood run`` can write them
+    into the logs: a report then says what the respondent was from the logs themselves.
+    """
+    path = model_args.get("model_path")
+    if not isinstance(path, str) or not path:
+        return None
+    folder = Path(path)
+    marker = read_marker(folder)
+    return None if marker is None else _prepared(folder, marker, converted_now=False).facts()
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from patienthood.cli.bundled import bundled_model
+
+    bundled_model(prog_name="python -m patienthood.bundled_model")

@@ -50,6 +50,9 @@ class ModelInfo(Document):
     simulated: bool
     label: str
     model_args: dict[str, Any] = Field(default_factory=dict)
+    facts: dict[str, Any] | None = Field(None, description=(
+        "What the run recorded of the respondent beyond its name (for the bundled model: parameters, source "
+        "file and its SHA-256, licence, quantisation, what its chat template adds)."))
 
 
 class SetRef(Document):

@@ -30,7 +30,7 @@ from patienthood.spec.loader import validate_model
 from patienthood.spec.models import Strict
 from patienthood.spec.yamlfile import read_yaml
 from patienthood.spec.standard import Standard
-from patienthood.spec.vocabulary import SUBJECT_PREFIX
+from patienthood.spec.vocabulary import RESPONDENT_METADATA, SUBJECT_PREFIX
 
 ADAPTIVE_LOG_SUFFIX = "-adaptive"  # eval_set would take a fixed design's complete logs as this run's
 _CACHE_EXPIRY = re.compile(r"[1-9][0-9]*[smhDWMY]")
@@ -51,6 +51,7 @@ class RunDesign(Strict):
     generation: dict[str, Any] = Field(default_factory=dict, description=(
         "inspect generation settings (temperature, top_p, max_tokens, seed, logprobs, top_logprobs, ...)."))
     max_connections: int | None = Field(None, ge=1)
+    max_tasks: int | None = Field(None, ge=1, description="Batteries run at once (one suits a local model).")
 
 
 def load_design(path: Path) -> RunDesign:
@@ -80,6 +81,7 @@ class RunOptions:
     generation: Mapping[str, Any] = field(default_factory=dict)  # inspect's GenerateConfig: temperature, ...
     model_roles: Mapping[str, Any] = field(default_factory=dict)  # role -> model name or inspect Model
     max_connections: int | None = None
+    max_tasks: int | None = None  # batteries run at once (a local model is faster one at a time)
     cache_expiry: str | None = None
     display: str | None = None
     log_realtime: bool | None = None
@@ -91,7 +93,8 @@ def with_design(options: RunOptions, design: RunDesign) -> RunOptions:
                    epochs=options.epochs or design.epochs,
                    task_args={**design.task_args, **options.task_args},
                    generation={**design.generation, **options.generation},
-                   max_connections=options.max_connections or design.max_connections)
+                   max_connections=options.max_connections or design.max_connections,
+                   max_tasks=options.max_tasks or design.max_tasks)
 
 
 def task_function(battery_id: str) -> Callable[..., Task]:
@@ -194,6 +197,15 @@ def cache_policy(expiry: str | None) -> Any:
     return CachePolicy(expiry=expiry)
 
 
+def respondent_facts(model: str, model_args: Mapping[str, Any]) -> dict[str, Any] | None:
+    """What is known of the respondent beyond its name: for the bundled model, its source and size."""
+    if not model.startswith("hf/"):
+        return None
+    from patienthood.bundled_model import respondent_facts as bundled_facts
+
+    return bundled_facts(model_args)
+
+
 def default_log_dir(model: str, adaptive: bool = False) -> str:
     """The log folder of one model: ``logs/<model, made filename-safe>`` (``-adaptive`` for that design)."""
     return "logs/" + re.sub(r"[^A-Za-z0-9._-]+", "_", model).strip("_") + (ADAPTIVE_LOG_SUFFIX if adaptive else "")
@@ -219,6 +231,11 @@ def run_standard(standard: Standard, model: str, log_dir: str, model_args: Mappi
     extra: dict[str, Any] = {}
     if options.log_realtime is not None:
         extra["log_realtime"] = options.log_realtime
+    if options.max_tasks is not None:
+        extra["max_tasks"] = options.max_tasks
+    facts = respondent_facts(model, model_args or {})
+    if facts is not None:  # what the respondent is, in the logs themselves, for the report
+        extra["metadata"] = {RESPONDENT_METADATA: facts}
     success, logs = eval_set(tasks=tasks, model=model, model_args=dict(model_args or {}), log_dir=log_dir,
                              model_roles=dict(options.model_roles) or None, max_connections=options.max_connections,
                              display=options.display, cache=cache_policy(options.cache_expiry),  # type: ignore[arg-type]

@@ -119,7 +119,7 @@ def assess(log_locations: list[str], standard: Standard,
 
     return Assessment(
         model=ModelInfo(name=model, simulated=is_simulated(model), label=respondent_label(model),
-                        model_args=_first(logs).model_args),
+                        model_args=_first(logs).model_args, facts=_first(logs).respondent),
         criteria_set=SetRef(id=standard.criteria_set.id, version=standard.criteria_set.version,
                             title=standard.criteria_set.title),
         summary={verdict: sum(1 for c in criteria if c.verdict == verdict) for verdict in VERDICTS},

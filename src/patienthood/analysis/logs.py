@@ -24,6 +24,7 @@ from inspect_ai.scorer import Score
 
 from patienthood.analysis.summaries import iter_summaries
 from patienthood.errors import InputProblem
+from patienthood.spec.vocabulary import RESPONDENT_METADATA
 
 EXCERPT_CHARS = 600
 TASK_PREFIX = "patienthood/"
@@ -76,6 +77,7 @@ class LogInfo:
     limit: Any = None
     sample_ids: Any = None
     generation: dict[str, Any] = field(default_factory=dict)
+    respondent: dict[str, Any] | None = None  # what the run recorded of the respondent (the bundled model's facts)
 
 
 def find_logs(locations: list[str]) -> list[str]:
@@ -144,6 +146,7 @@ def read_log_info(location: str) -> LogInfo:
         limit=_plain(header.eval.config.limit),
         sample_ids=_plain(header.eval.config.sample_id),
         generation=header.eval.model_generate_config.model_dump(exclude_none=True, mode="json"),
+        respondent=(header.eval.metadata or {}).get(RESPONDENT_METADATA),
         **_early_stopping(header),
     )
 

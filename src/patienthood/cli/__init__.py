@@ -13,6 +13,7 @@ import click
 
 from patienthood import __version__
 from patienthood.cli.assessment import report, run
+from patienthood.cli.bundled import bundled_model
 from patienthood.cli.criteria import criteria
 from patienthood.cli.errors import one_line_errors
 from patienthood.cli.report_folders import compare, verify
@@ -49,7 +50,7 @@ def main() -> None:
     """
 
 
-for command in (criteria, run, report, verify, compare, validate_instrument_command, schema):
+for command in (criteria, run, report, verify, compare, validate_instrument_command, schema, bundled_model):
     main.add_command(command)
 
 __all__ = ["main"]

@@ -55,6 +55,8 @@ from patienthood.cli.common import (
               help="A model-written-evals persona .jsonl file for persona_statements [default: the project's own].")
 @click.option("--max-connections", type=click.IntRange(min=1), default=None,
               help="Concurrent connections to the model API.")
+@click.option("--max-tasks", type=click.IntRange(min=1), default=None,
+              help="Batteries run at once [default: inspect's]; 1 suits a local model.")
 @click.option("--display", type=click.Choice(["full", "conversation", "rich", "plain", "log", "none"]), default=None,
               help="inspect display.")
 @click.option("--adaptive", is_flag=True, default=False,
@@ -69,7 +71,8 @@ def run(set_name: str, model: str, log_dir: str | None, model_args: tuple[str, .
         design_file: Path | None, epochs: int | None, temperature: float | None, top_p: float | None, max_tokens: int | None,
         seed: int | None, reasoning_effort: str | None, grader: str | None, second_grader: str | None,
         model_roles: tuple[str, ...], grader_args: tuple[str, ...], grader_max_tokens: int | None,
-        double_read: float | None, persona_source: str | None, max_connections: int | None, display: str | None,
+        double_read: float | None, persona_source: str | None, max_connections: int | None,
+        max_tasks: int | None, display: str | None,
         adaptive: bool, cache_expiry: str | None, criteria_dir: Path | None, batteries_dir: Path | None) -> None:
     """Run every battery of a criteria set against one model (resumable, via inspect's eval_set)."""
     from patienthood.instrument import load_instrument_standard
@@ -80,7 +83,8 @@ def run(set_name: str, model: str, log_dir: str | None, model_args: tuple[str, .
                                                  ("reasoning_effort", reasoning_effort)) if value is not None}
     options = RunOptions(epochs=epochs, task_args=key_values(task_args, "-T"), double_read=double_read,
                          persona_source=persona_source, adaptive=adaptive, generation=generation,
-                         max_connections=max_connections, cache_expiry=cache_expiry, display=display)
+                         max_connections=max_connections, max_tasks=max_tasks, cache_expiry=cache_expiry,
+                         display=display)
     if design_file is not None:
         options = with_design(options, load_design(design_file))
     shorthands = {role: (option, name) for role, option, name in (("grader", "--grader", grader),

@@ -44,6 +44,11 @@ SIMULATED_LABEL = "Simulated respondent (calibration subject), not an AI model"
 MODEL_LABEL = "AI model"
 
 
+# The eval metadata key under which a run records what is known of the respondent
+# beyond its name (the bundled model's source, size and licence).
+RESPONDENT_METADATA = "respondent"
+
+
 def is_simulated(model: str) -> bool:
     """Whether a model name names a calibration subject (inspect provider ``subject``)."""
     return model.startswith(SUBJECT_PREFIX)
