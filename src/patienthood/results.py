@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_serializer
 
 from patienthood.spec.vocabulary import (
     JSON_SCHEMA_DIALECT,
@@ -382,6 +382,17 @@ class Invocation(Document):
     criteria_dir: str | None = None
     batteries_dir: str | None = None
     allow_incomplete: bool = False
+    model: str | None = Field(None, description=(
+        "The model this folder reports, when it was chosen among the logs (`--model`, or one folder per model "
+        "of logs that hold several): only that model's battery logs make the report. Absent (not null) when the "
+        "logs held one model and none was chosen, so such manifests read as they always have."))
+
+    @model_serializer(mode="wrap")
+    def _without_absent_model(self, handler: Any) -> dict[str, Any]:
+        data = handler(self)
+        if data.get("model") is None:
+            data.pop("model", None)
+        return data
 
 
 class Inputs(Document):
