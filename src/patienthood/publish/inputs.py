@@ -49,7 +49,12 @@ def sha256_file(path: Path) -> str:
 
 
 def is_site_manifest(path: Path) -> bool:
-    """Whether ``path`` is a site's manifest.json (``"kind": "site"``), not a report folder's."""
+    """Whether ``path`` is a site's manifest.json (``"kind": "site"``), not a report folder's.
+
+    Only a regular file is opened (a FIFO under that name would block the reader).
+    """
+    if not path.is_file():
+        return False
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):

@@ -26,6 +26,7 @@ from patienthood.content import content_dir
 from patienthood.publish.catalog import Catalog, CriterionColumn, Family, Release
 from patienthood.publish.charts import criterion_chart, has_data
 from patienthood.report.compare import compare_reports
+from patienthood.report.inert import visible
 from patienthood.report.render import environment, template_file
 from patienthood.results import json_text
 from patienthood.spec.vocabulary import MODEL_LABEL, SIMULATED_LABEL, VERDICT_ABBREVIATIONS, VERDICT_LABELS
@@ -75,7 +76,8 @@ def _release(release: Release, columns: list[CriterionColumn], root: str) -> dic
 
 def _filter_text(family: Family) -> str:
     words = [family.name, *(r.model for r in family.releases), *(r.label for r in family.releases)]
-    return " ".join(dict.fromkeys(word.lower() for word in words))  # as the filter script lowers what is typed
+    # Lowered as the filter script lowers what is typed; invisible characters shown, as everywhere.
+    return " ".join(dict.fromkeys(visible(word.lower()) for word in words))
 
 
 def _family(family: Family, columns: list[CriterionColumn], root: str, index: int) -> dict[str, Any]:
@@ -156,7 +158,7 @@ class SitePages:
         script = template_file(self.templates, "filter.js")
         self.common: dict[str, Any] = {
             "site_title": title, "generator": __version__, "updated": catalog.updated,
-            "css": Markup(template_file(self.templates, "site.css")), "script": Markup(script), "csp": _csp(script),
+            "css": Markup(template_file(self.templates, "site.css")), "script": Markup(script), "csp": Markup(_csp(script)),
             "simulated_label": SIMULATED_LABEL, "model_label": MODEL_LABEL, "verdict_labels": VERDICT_LABELS,
             "verdict_short": VERDICT_ABBREVIATIONS, "report_count": len(catalog.releases),
         }

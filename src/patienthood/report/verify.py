@@ -59,7 +59,7 @@ def read_manifest(report_dir: Path) -> Manifest:
     """The folder's manifest, or bad input that says which part is wrong."""
     path = report_dir / MANIFEST
     if not path.is_file():
-        what = "is a folder" if path.is_dir() else "not found"
+        what = "is a folder" if path.is_dir() else "not a regular file" if path.exists() else "not found"
         raise InputProblem(f"{path}: {what}; {REPORT_FOLDER_FIX}")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
