@@ -19,7 +19,7 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -181,10 +181,19 @@ def build_catalog(folders: Sequence[ReportFolder], families: Mapping[str, str] |
         grouped.setdefault((release.simulated, release.family), []).append(release)
     ordered = sorted(grouped.items(), key=lambda item: (item[0][0], item[0][1].casefold(), item[0][1]))
     made = [Family(name=name, slug=family_slug(name, simulated), simulated=simulated,
-                   releases=sorted(members, key=_release_order)) for (simulated, name), members in ordered]
+                   releases=_distinct_labels(sorted(members, key=_release_order))) for (simulated, name), members in ordered]
     _distinct_slugs(made)
     in_order = [release for family in made for release in family.releases]
     return Catalog(families=made, criteria=criterion_columns(in_order), releases=in_order)
+
+
+def _distinct_labels(releases: list[Release]) -> list[Release]:
+    """Releases of one family that would share a label (same name and arguments, same day) get the report's hash too."""
+    counts: dict[str, int] = {}
+    for release in releases:
+        counts[release.label] = counts.get(release.label, 0) + 1
+    return [replace(r, label=f"{r.label} · {r.folder.report_sha256[:8]}") if counts[r.label] > 1 else r
+            for r in releases]
 
 
 def _distinct_slugs(families: list[Family]) -> None:

@@ -76,7 +76,9 @@ def find_report_folders(paths: Sequence[Path]) -> list[Path]:
         if (path / MANIFEST).exists():
             found.append(path)
             continue
-        inside = sorted(child for child in path.iterdir() if child.is_dir() and (child / MANIFEST).is_file())
+        # A site among the report folders (say, published into the same parent) is not a report.
+        inside = sorted(child for child in path.iterdir() if child.is_dir() and (child / MANIFEST).is_file()
+                        and not is_site_manifest(child / MANIFEST))
         if not inside:
             raise InputProblem(f"{path}: neither a report folder (no {MANIFEST}) nor a folder of report folders; {FIX}")
         found.extend(inside)
