@@ -70,8 +70,7 @@ def _release(release: Release, columns: list[CriterionColumn], root: str) -> dic
     return {"key": release.key, "label": release.label, "model": release.model, "model_args": release.model_args,
             "simulated": release.simulated, "respondent": release.respondent, "first_day": release.first_day,
             "last_day": release.last_day, "criteria_set": release.criteria_set, "instrument": release.instrument,
-            "links": _links(release, root), "cells": _cells(release, columns),
-            "software": release.report["provenance"]["software"].get("patienthood", "")}
+            "links": _links(release, root), "cells": _cells(release, columns)}
 
 
 def _filter_text(family: Family) -> str:
