@@ -135,6 +135,21 @@ def test_a_single_model_folder_verifies_after_other_models_join_its_logs(tmp_pat
     assert result.exit_code == 0, result.output
 
 
+def test_a_parent_of_one_log_folder_per_model_is_reported_per_model(mixed_logs: Path, tmp_path: Path) -> None:
+    """As `patienthood run` leaves them: logs/<model>/ for each model; `report logs/` reads them all."""
+    from inspect_ai.log import read_eval_log
+
+    logs = tmp_path / "logs"
+    for log in mixed_logs.glob("*.eval"):
+        model = read_eval_log(str(log), header_only=True).eval.model
+        (logs / model_folder_name(model)).mkdir(parents=True, exist_ok=True)
+        shutil.copy2(log, logs / model_folder_name(model) / log.name)
+    out = tmp_path / "out"
+    assert invoke("report", str(logs), "--out", str(out)).exit_code == 0
+    for model in (DENIER, SUGGESTIBLE):
+        assert json.loads((out / model_folder_name(model) / "report.json").read_text())["model"]["name"] == model
+
+
 @pytest.mark.parametrize("model, folder", [
     ("subject/steady-denier", "subject_steady-denier"),
     ("openai/gpt-4o-2024-08-06", "openai_gpt-4o-2024-08-06"),
