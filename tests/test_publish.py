@@ -311,6 +311,15 @@ def test_a_report_folder_changed_after_it_was_written_is_refused(reports: dict[s
     assert not (tmp_path / "site").exists()
 
 
+def test_a_linked_report_file_is_refused(reports: dict[str, Path], tmp_path: Path) -> None:
+    linked = copy_of(reports["suggestible"], tmp_path / "in")
+    real = tmp_path / "elsewhere.pdf"
+    (linked / "report.pdf").rename(real)
+    (linked / "report.pdf").symlink_to(real)  # same bytes, so the hash in the manifest still matches
+    result = invoke("publish", str(linked), "--out", str(tmp_path / "site"))
+    assert result.exit_code == 2 and "report.pdf: a symbolic link" in result.output
+
+
 @pytest.mark.parametrize("case", ["twice", "not-empty", "site-as-input", "unknown-family", "no-report"])
 def test_bad_input_is_one_line_exit_2(case: str, site: Path, reports: dict[str, Path], tmp_path: Path) -> None:
     one = str(reports["suggestible"])

@@ -99,6 +99,9 @@ def read_report_folder(folder: Path) -> ReportFolder:
     files = {}
     for name in names:
         path = folder / name
+        if path.is_symlink():  # a site copies files; it never follows a link to somewhere else
+            raise InputProblem(f"{path}: a symbolic link, not a file `patienthood report` wrote; make the report "
+                               "again with `patienthood report`")
         if not path.is_file():
             raise InputProblem(f"{path}: named in {MANIFEST} but not found; make the report again with "
                                "`patienthood report`")
