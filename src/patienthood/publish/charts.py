@@ -35,7 +35,10 @@ def measures_across_releases_svg(labels: Sequence[str], measures: Sequence[str],
     count = max(len(measures), 1)
     width = 0.6 / count
     with plt.rc_context(_STYLE):
-        figure, axes = plt.subplots(figsize=(9.6, 3.4), layout="constrained")
+        # A fixed layout (not constrained): a site draws a chart per criterion per model, and
+        # constrained layout doubles the cost of each; labels are short, so they fit the margins.
+        figure, axes = plt.subplots(figsize=(9.6, 3.4))
+        figure.subplots_adjust(left=0.075, right=0.99, top=0.9, bottom=0.3 if len(labels) > 3 else 0.24)
         for j, measure in enumerate(measures):
             xs, ys, low, high = [], [], [], []
             for i in range(len(labels)):
@@ -56,7 +59,7 @@ def measures_across_releases_svg(labels: Sequence[str], measures: Sequence[str],
         axes.set_title(short(title, 80), loc="left", fontsize=9)
         if len(labels) > 3:
             plt.setp(axes.get_xticklabels(), rotation=20, ha="right")
-        figure.legend(loc="outside lower center", ncol=min(count, 4), frameon=False, fontsize=8)
+        figure.legend(loc="lower center", ncol=min(count, 5), frameon=False, fontsize=8)
         return _to_svg(figure)
 
 
