@@ -33,7 +33,9 @@ demo: install
 	  $(BIN)/patienthood report $$logs --set $(SET) --validation out/validation/validation.json \
 	    --out out/$$(basename $$logs) > /dev/null || exit 1; \
 	done
+	$(BIN)/patienthood publish out/subject-* --out out/site > /dev/null
 	@echo "reports: out/validation/ and one folder per subject:" $$(ls -d out/subject-*)
+	@echo "site of all of them: out/site/index.html (patienthood verify out/site checks it)"
 
 test: install test-deps
 	$(BIN)/python -m pytest -q

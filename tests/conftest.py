@@ -65,7 +65,7 @@ def subject_logs(validation: tuple[dict, Path]) -> dict[str, Path]:
 
 @pytest.fixture(scope="session", autouse=True)
 def published_documents_follow_their_schemas(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
-    """Every report folder and validation record a test wrote is valid under the published schemas.
+    """Every report folder, validation record and site a test wrote is valid under the published schemas.
 
     Checked once the session's tests are done, over everything they wrote under pytest's
     temporary folder, so no test has to remember to check its own output. A folder counts
@@ -80,7 +80,8 @@ def published_documents_follow_their_schemas(tmp_path_factory: pytest.TempPathFa
 
     from patienthood.results import document_schema
 
-    validators = {kind: Draft202012Validator(document_schema(kind)) for kind in ("report", "manifest", "validation")}
+    validators = {kind: Draft202012Validator(document_schema(kind))
+                  for kind in ("report", "manifest", "validation", "feed", "site")}
     documents: list[tuple[str, Path]] = []
     base = tmp_path_factory.getbasetemp()
     for manifest_path in base.rglob("manifest.json"):
@@ -88,6 +89,13 @@ def published_documents_follow_their_schemas(tmp_path_factory: pytest.TempPathFa
             continue
         try:
             manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+            if manifest.get("kind") == "site":  # a site written by `patienthood publish`: its manifest and feed
+                files = manifest["files"]
+                if all((manifest_path.parent / name).is_file() and hashlib.sha256(
+                        (manifest_path.parent / name).read_bytes()).hexdigest() == digest
+                       for name, digest in files.items()) and "feed.json" in files:
+                    documents += [("site", manifest_path), ("feed", manifest_path.parent / "feed.json")]
+                continue
             outputs = manifest["outputs"]
             intact = all((manifest_path.parent / name).is_file() and
                          hashlib.sha256((manifest_path.parent / name).read_bytes()).hexdigest() == digest

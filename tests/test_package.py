@@ -17,7 +17,8 @@ def test_wheel_ships_content_and_entry_point(tmp_path: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     for path in ("criteria/consistent-self-reports.yaml", "criteria/sets/baseline.yaml",
                  "batteries/self_report/battery.yaml", "batteries/subjects/steady-denier.yaml",
-                 "scorers/stance.yaml", "reports/report.html.jinja"):
+                 "scorers/stance.yaml", "reports/report.html.jinja", "reports/site/index.html.jinja",
+                 "reports/site/site.css", "reports/site/filter.js"):
         assert f"patienthood/_content/{path}" in names, path
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()

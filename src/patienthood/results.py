@@ -12,12 +12,14 @@ from __future__ import annotations
 import json
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_serializer
 
 from patienthood.spec.vocabulary import (
+    FEED_SCHEMA_VERSION,
     JSON_SCHEMA_DIALECT,
     MANIFEST_SCHEMA_VERSION,
     REPORT_SCHEMA_VERSION,
+    SITE_MANIFEST_SCHEMA_VERSION,
     VALIDATION_RECORD_SCHEMA_VERSION,
     Verdict,
 )
@@ -385,6 +387,17 @@ class Invocation(Document):
     criteria_dir: str | None = None
     batteries_dir: str | None = None
     allow_incomplete: bool = False
+    model: str | None = Field(None, description=(
+        "The model this folder reports, when it was chosen among the logs (`--model`, or one folder per model "
+        "of logs that hold several): only that model's battery logs make the report. Absent (not null) when the "
+        "logs held one model and none was chosen, so such manifests read as they always have."))
+
+    @model_serializer(mode="wrap")
+    def _without_absent_model(self, handler: Any) -> dict[str, Any]:
+        data = handler(self)
+        if data.get("model") is None:
+            data.pop("model", None)
+        return data
 
 
 class Inputs(Document):
@@ -486,8 +499,79 @@ class Report(Assessment):
     design: Design
 
 
+# --- the published site (``patienthood publish``) -------------------------------------------------------
+
+class FeedSet(Document):
+    id: str
+    version: str
+
+
+class FeedEntry(Document):
+    """One verdict of one release on one criterion, with where its report is."""
+
+    model: str = Field(description="The respondent's name as its logs give it (inspect's model name).")
+    simulated: bool = Field(description="True for a calibration subject: a simulated respondent, not an AI model.")
+    respondent: str = Field(description="How the site labels the respondent (an AI model, or a simulated respondent).")
+    family: str = Field(description="The model (family) this release belongs to on the site.")
+    release: str = Field(description="The release's label within its family.")
+    model_args: dict[str, Any]
+    run_date: str = Field(description="The day (UTC) the release's last run completed, YYYY-MM-DD.")
+    criteria_set: FeedSet
+    criterion: str
+    criterion_version: str
+    criterion_title: str
+    verdict: Verdict
+    report: str = Field(description="The report (HTML), relative to feed.json.")
+    report_pdf: str | None = Field(description="The report as PDF, relative to feed.json (None if the folder has none).")
+    report_json: str
+    report_sha256: str = Field(description="SHA-256 of the report.json the verdict was read from.")
+    instrument: str = Field(description="Fingerprint of the instrument (criteria, batteries, scorers) that made it.")
+
+
+class Feed(Document):
+    """``feed.json`` of a published site: every verdict of every release, for machines."""
+
+    schema_version: str = FEED_SCHEMA_VERSION
+    title: str
+    updated: str | None = Field(description="The latest run date among the reports (not when the site was made).")
+    entries: list[FeedEntry]
+
+
+class SiteReport(Document):
+    """One report folder copied into the site, and the SHA-256 of the report.json and manifest it was read from."""
+
+    folder: str
+    model: str
+    simulated: bool
+    family: str
+    release: str
+    criteria_set: FeedSet
+    report_sha256: str
+    manifest_sha256: str
+    instrument: str
+
+
+class SiteInvocation(Document):
+    """How ``patienthood publish`` was called (what is needed, beside the reports, to make the site again)."""
+
+    title: str
+    families: dict[str, str] = Field(default_factory=dict, description="--family MODEL=FAMILY, as given.")
+
+
+class SiteManifest(Document):
+    """A site's ``manifest.json``: every file by SHA-256, the reports it was made from, and how."""
+
+    schema_version: str = SITE_MANIFEST_SCHEMA_VERSION
+    kind: Literal["site"] = Field("site", description="Tells a site's manifest from a report folder's.")
+    invocation: SiteInvocation
+    reports: list[SiteReport]
+    templates: dict[str, str]
+    files: dict[str, str] = Field(description="SHA-256 of every file of the site but this manifest, by path.")
+    software: dict[str, str]
+
+
 PUBLISHED_DOCUMENTS: dict[str, type[Document]] = {
-    "report": Report, "manifest": Manifest, "validation": ValidationRecord}
+    "report": Report, "manifest": Manifest, "validation": ValidationRecord, "feed": Feed, "site": SiteManifest}
 
 
 def document_schema(kind: str) -> dict[str, Any]:

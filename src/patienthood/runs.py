@@ -12,8 +12,10 @@ pass through unchanged.
 from __future__ import annotations
 
 import inspect
+import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -33,6 +35,11 @@ from patienthood.spec.standard import Standard
 from patienthood.spec.vocabulary import RESPONDENT_METADATA, SUBJECT_PREFIX
 
 ADAPTIVE_LOG_SUFFIX = "-adaptive"  # eval_set would take a fixed design's complete logs as this run's
+# inspect names a log "<created>_" + this pattern, with {task}, {model} and {id} filled in
+# (each made filename-safe: "subject/steady-denier" is "subject-steady-denier"); its default
+# is "{task}_{id}". Logs of many models can then share a folder and still say whose they are.
+LOG_FILE_PATTERN_VARIABLE = "INSPECT_EVAL_LOG_FILE_PATTERN"
+LOG_FILE_PATTERN = "{task}_{model}_{id}"
 _CACHE_EXPIRY = re.compile(r"[1-9][0-9]*[smhDWMY]")
 
 
@@ -236,11 +243,30 @@ def run_standard(standard: Standard, model: str, log_dir: str, model_args: Mappi
     facts = respondent_facts(model, model_args or {})
     if facts is not None:  # what the respondent is, in the logs themselves, for the report
         extra["metadata"] = {RESPONDENT_METADATA: facts}
-    success, logs = eval_set(tasks=tasks, model=model, model_args=dict(model_args or {}), log_dir=log_dir,
-                             model_roles=dict(options.model_roles) or None, max_connections=options.max_connections,
-                             display=options.display, cache=cache_policy(options.cache_expiry),  # type: ignore[arg-type]
-                             **extra, **dict(options.generation))
+    with model_in_log_names():
+        success, logs = eval_set(tasks=tasks, model=model, model_args=dict(model_args or {}), log_dir=log_dir,
+                                 model_roles=dict(options.model_roles) or None,
+                                 max_connections=options.max_connections, display=options.display,
+                                 cache=cache_policy(options.cache_expiry),  # type: ignore[arg-type]
+                                 **extra, **dict(options.generation))
     return RunResult(success=success, log_dir=log_dir, logs=list(logs))
+
+
+@contextmanager
+def model_in_log_names() -> Iterator[None]:
+    """Log file names that carry the model, by inspect's own mechanism (its log file pattern variable).
+
+    A pattern the user set themselves is theirs and is left as it is; ours is set only
+    while the run lasts.
+    """
+    if os.environ.get(LOG_FILE_PATTERN_VARIABLE):
+        yield
+        return
+    os.environ[LOG_FILE_PATTERN_VARIABLE] = LOG_FILE_PATTERN
+    try:
+        yield
+    finally:
+        os.environ.pop(LOG_FILE_PATTERN_VARIABLE, None)
 
 
 GRADER_ROLES = ("grader", "grader2")

@@ -54,21 +54,36 @@ EVIDENCE_PER_CRITERION = 6
 STANCE_COLUMNS = [*SCORED_STANCES, "unscorable", "errored"]
 
 
-def assess(log_locations: list[str], standard: Standard,
-           on_log: Callable[[str], None] | None = None, allow_incomplete: bool = False) -> Assessment:
-    """Read the logs, compute every criterion's measures and verdict, and return the assessment.
+def read_log_infos(log_locations: list[str], on_log: Callable[[str], None] | None = None) -> list[LogInfo]:
+    """The header of every log under the locations (read and hashed once each).
 
     ``on_log`` is called with each log's location once it has been read and hashed, so
     a caller can show progress over many logs without this module printing anything.
-    Which logs are used, and what refuses an assessment, is ``logset.select_logs``'s
-    to decide; ``allow_incomplete`` lets an unfinished run through with its gap shown.
     """
     infos = []
     for location in find_logs(log_locations):
         infos.append(read_log_info(location))
         if on_log is not None:
             on_log(location)
-    selection = select_logs(infos, standard, allow_incomplete)
+    return infos
+
+
+def assess(log_locations: list[str], standard: Standard,
+           on_log: Callable[[str], None] | None = None, allow_incomplete: bool = False,
+           model: str | None = None) -> Assessment:
+    """Read the logs, compute every criterion's measures and verdict, and return the assessment.
+
+    Which logs are used, and what refuses an assessment, is ``logset.select_logs``'s
+    to decide; ``allow_incomplete`` lets an unfinished run through with its gap shown,
+    and ``model`` chooses one model's logs where the locations hold several.
+    """
+    return assess_logs(read_log_infos(log_locations, on_log), log_locations, standard, allow_incomplete, model)
+
+
+def assess_logs(infos: list[LogInfo], log_locations: list[str], standard: Standard, allow_incomplete: bool = False,
+                model: str | None = None) -> Assessment:
+    """The assessment of logs whose headers are already read (``read_log_infos``): one read for many models."""
+    selection = select_logs(infos, standard, allow_incomplete, model)
     logs = selection.chosen
     if not logs:
         raise LogError(f"{', '.join(log_locations)}: no logs of the batteries of set {standard.criteria_set.id} "

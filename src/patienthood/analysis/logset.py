@@ -40,11 +40,24 @@ class LogSelection:
     warnings: list[str] = field(default_factory=list)
 
 
-def select_logs(infos: list[LogInfo], standard: Standard, allow_incomplete: bool = False) -> LogSelection:
+def battery_models(infos: list[LogInfo], standard: Standard) -> list[str]:
+    """The models whose logs of the standard's batteries are among ``infos``, sorted."""
+    return sorted({info.model for info in infos
+                   if info.task.startswith(TASK_PREFIX) and info.battery in standard.batteries})
+
+
+def select_logs(infos: list[LogInfo], standard: Standard, allow_incomplete: bool = False,
+                model: str | None = None) -> LogSelection:
     """Choose one log per battery of ``standard``; raise ``LogError`` when no honest choice exists.
 
     ``allow_incomplete`` accepts a battery whose only run did not finish (cancelled,
     failed, still running): its gap is then reported in coverage and in the warnings.
+
+    ``model`` chooses one model's logs of the batteries: the battery logs of other
+    models are left out altogether (they belong to those models' reports, and are
+    neither used nor listed as set aside), so a log folder that gathers many models
+    gives each of them the report it would give on its own. Without ``model``,
+    battery logs of several models are refused.
     """
     selection = LogSelection()
     by_battery: dict[str, list[LogInfo]] = defaultdict(list)
@@ -54,11 +67,16 @@ def select_logs(infos: list[LogInfo], standard: Standard, allow_incomplete: bool
         elif info.battery not in standard.batteries:
             selection.set_aside.append(SetAside(info.name, info.battery,
                                                 f"battery not in set {standard.criteria_set.id}"))
-        else:
+        elif model is None or info.model == model:
             by_battery[info.battery].append(info)
+    if model is not None and not by_battery:
+        found = battery_models(infos, standard)
+        raise LogError(f"no logs of model {model} among the logs of set {standard.criteria_set.id}'s batteries"
+                       + (f" (models found: {', '.join(found)})" if found else ""))
     models = sorted({info.model for logs in by_battery.values() for info in logs})
     if len(models) > 1:
-        raise LogError(f"logs of several models ({', '.join(models)}); report one model per folder")
+        raise LogError(f"logs of several models ({', '.join(models)}); report one model per folder, or pass "
+                       "--model to choose")
     available = standard_hashes(standard)
     for battery, logs in sorted(by_battery.items()):
         chosen = _choose(battery, logs, selection, allow_incomplete)

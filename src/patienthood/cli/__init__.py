@@ -18,6 +18,7 @@ from patienthood.cli.criteria import criteria
 from patienthood.cli.errors import one_line_errors
 from patienthood.cli.report_folders import compare, verify
 from patienthood.cli.instrument import validate_instrument_command
+from patienthood.cli.publish import publish
 from patienthood.cli.schema import schema
 
 
@@ -50,7 +51,8 @@ def main() -> None:
     """
 
 
-for command in (criteria, run, report, verify, compare, validate_instrument_command, schema, bundled_model):
+for command in (criteria, run, report, verify, compare, publish, validate_instrument_command, schema,
+                bundled_model):
     main.add_command(command)
 
 __all__ = ["main"]

@@ -136,7 +136,9 @@ def log_progress(locations: list[str]) -> Iterator[Callable[[str], None]]:
 @click.command()
 @click.argument("log_dirs", nargs=-1, required=True)
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder to write the report into.")
+              help="Folder to write the report into (with logs of several models: one folder per model in it).")
+@click.option("--model", "models", multiple=True, metavar="NAME",
+              help="Report only this model's logs (repeatable); with one --model the report goes into --out itself.")
 @click.option("--set", "set_name", default="baseline", show_default=True, help="Criteria set to assess against.")
 @click.option("--validation", "validation_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Instrument validation record to include [default: the packaged record for the set].")
@@ -145,27 +147,32 @@ def log_progress(locations: list[str]) -> Iterator[Callable[[str], None]]:
                    "[default: refuse, and say how to resume the run].")
 @dir_option("criteria")
 @dir_option("batteries")
-def report(log_dirs: tuple[str, ...], out_dir: Path, set_name: str, validation_file: Path | None,
-           allow_incomplete: bool, criteria_dir: Path | None, batteries_dir: Path | None) -> None:
-    """Assess one model's logs and write report.html, report.pdf, report.json, summary.md, manifest.json.
+def report(log_dirs: tuple[str, ...], out_dir: Path, models: tuple[str, ...], set_name: str,
+           validation_file: Path | None, allow_incomplete: bool, criteria_dir: Path | None,
+           batteries_dir: Path | None) -> None:
+    """Assess the logs and write report.html, report.pdf, report.json, summary.md, manifest.json.
 
-    manifest.json records the log locations and options exactly as given here, so that
-    `patienthood verify OUT` can recompute the folder from the same inputs.
+    Logs of one model give one report folder, OUT itself. Logs of several models give
+    one folder per model under OUT, named after the model (openai/gpt-4o: OUT/openai_gpt-4o);
+    --model picks some. manifest.json records the log locations and options exactly as
+    given here, so that `patienthood verify FOLDER` can recompute each folder from the
+    same inputs.
     """
     from patienthood.instrument import load_instrument_standard
-    from patienthood.report.assemble import assemble_report
-    from patienthood.report.folder import write_report
+    from patienthood.report.by_model import assemble_model_reports, write_model_reports
     from patienthood.report.manifest import Invocation
 
     check_output_path(out_dir, "--out")
     standard = load_instrument_standard(set_name, criteria_dir, batteries_dir)
-    with log_progress(list(log_dirs)) as on_log:
-        result = assemble_report(list(log_dirs), standard, validation_file, on_log, allow_incomplete)
     invocation = Invocation(set_name=set_name, validation=_text(validation_file), criteria_dir=_text(criteria_dir),
                             batteries_dir=_text(batteries_dir), allow_incomplete=allow_incomplete)
-    write_report(result, out_dir, log_dirs, invocation)
-    print_verdicts(result)
-    console.print(f"report written to {escape(str(out_dir))}")
+    with log_progress(list(log_dirs)) as on_log:
+        results = assemble_model_reports(list(log_dirs), standard, out_dir, invocation, models, validation_file,
+                                         on_log)
+    write_model_reports(results, log_dirs)
+    for each in results:
+        print_verdicts(each.report)
+        console.print(f"report written to {escape(str(each.folder))}")
 
 
 def _text(path: Path | None) -> str | None:

@@ -23,16 +23,26 @@ FAILED = 1
 @dir_option("batteries")
 def verify(report_dir: Path, logs: tuple[str, ...], validation_file: Path | None, criteria_dir: Path | None,
            batteries_dir: Path | None) -> None:
-    """Recompute a report folder from its logs and content; exit 1 naming every file that differs.
+    """Recompute a report folder from its logs and content (or check a site); exit 1 naming every file that differs.
+
+    A site written by `patienthood publish` (its manifest.json says so) is checked file by
+    file against its manifest and made again from the report folders copied into it.
 
     By default the logs, criteria set, content folders and validation record are those
     recorded in REPORT_DIR/manifest.json, exactly as they were given to `patienthood
     report` (relative paths are read from the current folder).
     """
     from patienthood.cli.assessment import log_progress
+    from patienthood.publish.verify import is_site
     from patienthood.report.manifest import MANIFEST
     from patienthood.report.verify import Overrides, read_manifest, verify_report
 
+    if is_site(report_dir):
+        if logs or validation_file or criteria_dir or batteries_dir:
+            raise InputError(f"{report_dir}: a site written by `patienthood publish`; --logs, --validation, "
+                             "--criteria-dir and --batteries-dir apply to a report folder (verify SITE/reports/FOLDER)")
+        _verify_site(report_dir)
+        return
     manifest = read_manifest(report_dir)
     with log_progress(list(logs) or manifest.log_locations or [str(report_dir / MANIFEST)]) as on_log:
         result = verify_report(report_dir, Overrides(logs, validation_file, criteria_dir, batteries_dir), on_log)
@@ -44,6 +54,20 @@ def verify(report_dir: Path, logs: tuple[str, ...], validation_file: Path | None
         click.get_current_context().exit(FAILED)
     click.echo(f"verified {report_dir}: {result.logs} logs, {result.content_files} content files and "
                f"{result.outputs} outputs match")
+
+
+def _verify_site(site: Path) -> None:
+    from patienthood.publish.verify import verify_site
+
+    result = verify_site(site)
+    if not result.ok:
+        for line in result.differences:
+            click.echo(line)
+        count = len(result.differences)
+        click.echo(f"verify failed: {count} difference{'s' if count != 1 else ''} in {site}", err=True)
+        click.get_current_context().exit(FAILED)
+    click.echo(f"verified site {site}: {result.files} files and {result.reports} report folders match, and its "
+               "pages, feed and manifest are what its report folders give")
 
 
 def _read_report(folder: Path) -> dict[str, Any]:

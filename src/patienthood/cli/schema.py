@@ -9,12 +9,13 @@ from rich.markup import escape
 
 from patienthood.cli.common import check_output_path, console
 
-KINDS = ("report", "manifest", "validation")
+KINDS = ("report", "manifest", "validation", "feed", "site")
 
 
 @click.command("schema")
 @click.option("--kind", type=click.Choice(KINDS), default="report", show_default=True,
-              help="Which document: report.json, a report folder's manifest.json, or a validation record.")
+              help="Which document: report.json, a report folder's manifest.json, a validation record, a site's "
+                   "feed.json, or a site's manifest.json.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Write every kind to OUT/<kind>.schema.json instead of printing one.")
 def schema(kind: str, out_dir: Path | None) -> None:

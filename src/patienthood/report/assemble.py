@@ -13,8 +13,8 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
-from patienthood.analysis.assessment import assess
-from patienthood.analysis.logs import LogError
+from patienthood.analysis.assessment import assess_logs, read_log_infos
+from patienthood.analysis.logs import LogError, LogInfo
 from patienthood.errors import InputProblem
 from patienthood.instrument import InstrumentIdentity, instrument_identity, standard_roots
 from patienthood.instrument_validation.record import load_record, packaged_record_path, validation_section
@@ -27,15 +27,20 @@ from patienthood.subjects.profile import subjects_dir
 
 
 def assemble_report(log_locations: list[str], standard: Standard, validation_file: Path | None = None,
-                    on_log: Callable[[str], None] | None = None, allow_incomplete: bool = False) -> Report:
+                    on_log: Callable[[str], None] | None = None, allow_incomplete: bool = False,
+                    model: str | None = None, infos: list[LogInfo] | None = None) -> Report:
     """The report of one model's logs under a standard, with its validation section and appendix.
 
     ``validation_file`` is a record written by ``validate-instrument``; without one the
     packaged record of the set is shown (marked stale when the content differs from
-    what it validated).
+    what it validated). ``model`` chooses one model's logs where the locations hold
+    logs of several; ``infos`` are the logs' headers when the caller has read them
+    already (``report.by_model`` reads a folder of many models once).
     """
     try:
-        assessment = assess(list(log_locations), standard, on_log=on_log, allow_incomplete=allow_incomplete)
+        if infos is None:
+            infos = read_log_infos(list(log_locations), on_log)
+        assessment = assess_logs(infos, list(log_locations), standard, allow_incomplete, model)
     except LogError:
         raise
     except Exception as err:  # noqa: BLE001 - a damaged log fails deep inside inspect's readers, with many types

@@ -59,7 +59,7 @@ def read_manifest(report_dir: Path) -> Manifest:
     """The folder's manifest, or bad input that says which part is wrong."""
     path = report_dir / MANIFEST
     if not path.is_file():
-        what = "is a folder" if path.is_dir() else "not found"
+        what = "is a folder" if path.is_dir() else "not a regular file" if path.exists() else "not found"
         raise InputProblem(f"{path}: {what}; {REPORT_FOLDER_FIX}")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -178,7 +178,10 @@ def verify_report(report_dir: Path, overrides: Overrides = Overrides(),
         result.differences += compare_hashes("validation record", inputs.validation_record, now)
 
     try:
-        report = assemble_report(locations, standard, validation_file, on_log, recorded.allow_incomplete)
+        # The folder's own model chooses its logs: a folder of one model's report still verifies when
+        # logs of other models have joined its log folder since (they are never part of its report).
+        report = assemble_report(locations, standard, validation_file, on_log, recorded.allow_incomplete,
+                                 model=recorded.model or manifest.model)
     except InputProblem as err:
         if not result.differences:
             raise
