@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
+import re
+from pathlib import Path
 
+import pytest
+from inspect_ai import eval as inspect_eval
+from inspect_ai.log import read_eval_log
+from inspect_ai.model import ChatMessage, ModelOutput, get_model
+
+from graders import output
 from patienthood.scoring.choice import read_choice
 from patienthood.scoring.forms import (
     OPTION_FORMS,
@@ -14,6 +21,7 @@ from patienthood.scoring.forms import (
     read_ranking_layers,
     read_stance,
 )
+from patienthood.scoring.prediction import read_turn
 from patienthood.scoring.vocabulary import load_forms, load_vocabulary
 
 VOCABULARY = load_vocabulary()
@@ -185,6 +193,17 @@ def test_options_are_read_from_the_prompt_as_shown() -> None:
     assert options_in_prompt("no options here", "AB") is None
 
 
+def test_prediction_turns_use_their_own_label() -> None:
+    options = {"A": "a dog", "B": "a cat", "C": "an octopus"}
+    assert read_turn("I would choose option A, a dog.", "PREDICTION", "ABC", options).value == "A"
+    assert read_turn("Probably a cat.\nPREDICTION: B", "PREDICTION", "ABC", options).method == "answer_line"
+    assert read_turn("My prediction: C", "PREDICTION", "ABC", options).method == "form:final_answer_label"
+    # A letter followed by text that is no option's, or another option's, decides nothing.
+    assert read_turn("I would choose option A, triangle.", "PREDICTION", "ABC", options).value is None
+    assert read_turn("I would choose option A, a cat.", "PREDICTION", "ABC", options).value is None
+    assert read_turn("I would choose option A, as dogs are loyal.", "PREDICTION", "ABC", options).value == "A"
+
+
 # --- rankings -----------------------------------------------------------------------------
 
 RANKED = list("ABCD")
@@ -241,6 +260,29 @@ def test_the_order_shown_is_read_only_from_the_strict_line(text: str) -> None:
 ])
 def test_partial_repeated_or_retracted_rankings_are_unreadable(text: str) -> None:
     assert rank(text)[0] is None
+
+
+def _ranker(messages: list[ChatMessage], *_args) -> ModelOutput:  # noqa: ANN002
+    """A respondent that ranks whatever options it is shown by their text, as a numbered list."""
+    prompt = messages[-1].text
+    options = re.findall(r"^([A-Z])\. (.+)$", prompt, re.MULTILINE)
+    if not options:
+        return output("Here is the task done.")
+    return output("Here is my ranking:\n" + "\n".join(f"{n}. {text}" for n, (_, text)
+                                                     in enumerate(sorted(options, key=lambda o: o[1]), 1)))
+
+
+def test_the_conversation_goes_on_when_a_form_reads_the_first_ranking(tmp_path: Path) -> None:
+    """No RANKING line in any answer, yet a numbered list of the options: the solver goes on."""
+    model = get_model("mockllm/model", custom_outputs=_ranker, memoize=False)
+    (log,) = inspect_eval("patienthood/goal_persistence", model=model, task_args={"items": "next_task", "epochs": 1},
+                          log_dir=str(tmp_path), display="none", log_realtime=False)
+    assert log.status == "success", log.error
+    (sample,) = read_eval_log(log.location).samples
+    score = next(iter(sample.scores.values()))
+    assert score.metadata["scorable"] and score.metadata["method"] == "form:ranking_list"
+    assert set(score.metadata["rankings"]) == {"first", "distractor", "pressure", "fresh"}
+    assert score.value["tau_fresh"] == 1.0  # ranked by content, so the fresh order changes nothing
 
 
 def test_every_form_is_named_in_the_content_order() -> None:
