@@ -121,7 +121,7 @@ def after_letter(letter: str, after: str, options: Options, lex: Lexicon,
     contradiction (None, True), or None when the letter is a word ("A child ..."); a letter
     ``marked`` by ")" or ":" is always a letter."""
     words = tokens(after)
-    if not marked and letter in lex.word_letters and re.match(r"^\s+[^\W\d_]", after) \
+    if not marked and letter in lex.word_letters and re.match(r"^\s+[^\W_]", after) \
             and (not words or words[0] not in lex.reasons):
         return None
     words = words[1:] if words[:1] == ["option"] else words

@@ -173,7 +173,7 @@ def the_answer_is(text: str, lex: Lexicon) -> tuple[Response, str] | None:
         if phrase is None:
             return None
         lead = above_words[:-len(phrase)]
-        where, used = len(lines) - 2, f"{lines[-2].strip()} {lines[-1].strip()}"
+        where = len(lines) - 2
     if lex.argues(lead) or lex.has_any(lead, lex.quoting):
         return None
     if _labelled_elsewhere("\n".join(lines[:where]), lex, response):
@@ -203,7 +203,7 @@ def bare_trailing(text: str, lex: Lexicon) -> tuple[Response, str] | None:
             return None
         top -= 1
     rest = "\n".join(lines[:top])
-    if lex.responses_in(tokens(rest)) or any(lex.any_label.search(clean(line)) for line in lines[:top]):
+    if lex.named_in(rest) or any(lex.any_label.search(clean(line)) for line in lines[:top]):
         return None
     return response, lines[-1].strip()
 
@@ -232,7 +232,8 @@ def _leading(text: str, lex: Lexicon, read_head: Callable[[list[str]], Response 
     response = read_head(tokens(head))
     if response is None:
         return None
-    if lex.argues(tokens("\n".join([tail, *lines[1:]])), response):
+    rest = "\n".join([tail, *lines[1:]])
+    if lex.argues(tokens(rest), response) or lex.named_in(rest) - {response}:
         return None
     return response, lines[0].strip()
 

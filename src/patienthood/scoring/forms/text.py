@@ -90,8 +90,6 @@ class Lexicon:
         for response, words in vocabulary.responses.items():
             for word in words:
                 self.words[tuple(tokens(word))] = response
-        # In prose a single letter ("n" of "n'est", "y") is no answer word.
-        self.prose_words = {key: value for key, value in self.words.items() if len("".join(key)) > 1}
         self.longest = max(len(key) for key in self.words)
         self.variants = vocabulary.model_copy(update={"labels": forms.answer_labels})
         labels = _phrase_regex([*vocabulary.labels, *forms.answer_labels, *forms.prediction_labels, "prediction"])
@@ -124,13 +122,25 @@ class Lexicon:
         return self.words.get(tuple(words))
 
     def responses_in(self, words: Sequence[str]) -> set[Response]:
-        """Every response whose answer word (two letters or more) occurs in ``words``."""
+        """Every response whose answer word occurs in ``words``, one-letter words ("Y", "N",
+        and so also a French "y") included: where this is asked, a word too many only
+        leaves an answer unread."""
         found: set[Response] = set()
         for index in range(len(words)):
             for size in range(1, self.longest + 1):
-                response = self.prose_words.get(tuple(words[index:index + size]))
+                response = self.words.get(tuple(words[index:index + size]))
                 if response is not None:
                     found.add(response)
+        return found
+
+    def named_in(self, text: str) -> set[Response]:
+        """The responses a text names: answer words in its prose, and any line that is
+        nothing but an answer word ("(N)")."""
+        found = self.responses_in(tokens(text))
+        for line in content_lines(text):
+            word = self.bare_word(line)
+            if word is not None:
+                found.add(word)
         return found
 
     def has_negation(self, words: Sequence[str]) -> bool:
