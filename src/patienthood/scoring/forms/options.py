@@ -13,13 +13,13 @@ from dataclasses import dataclass
 
 from patienthood.scoring.forms.text import (
     ANSWER_LINE,
+    BARE_LETTER,
     FORM,
+    HAS_WORD,
+    LETTER_LED,
     NONE,
     Lexicon,
     Reading,
-    BARE_LETTER,
-    HAS_WORD,
-    LETTER_LED,
     clean,
     content_lines,
     form_name,
@@ -30,31 +30,26 @@ from patienthood.scoring.forms.text import (
 from patienthood.scoring.vocabulary import AnswerVocabulary, FormsVocabulary, load_vocabulary
 
 
-
 def options_in_prompt(prompt: str, letters: str) -> dict[str, str] | None:
     """The options as the model was shown them: the last run of lines "A) text" or "A. text"
-    naming every one of ``letters`` in order, or None when the prompt has no such run.
+    lettered A, B, C, ... that names exactly ``letters``, or None when the prompt has none.
 
     The batteries write options into the prompt and not into the sample's metadata; the
     prompt is also exactly what the model read.
     """
-    found: dict[str, str] | None = None
-    run: dict[str, str] = {}
+    runs: list[dict[str, str]] = []
     for line in prompt.splitlines():
         match = re.match(r"^\s*(?P<letter>[A-Z])[).]\s+(?P<text>\S.*?)\s*$", line)
-        if match is None or not letters:
+        if match is None:
             continue
-        expected = letters[len(run)] if len(run) < len(letters) else None
-        if match["letter"] == letters[0]:
-            run = {match["letter"]: match["text"]}
-        elif match["letter"] == expected:
-            run[match["letter"]] = match["text"]
+        letter = match["letter"]
+        if letter == "A":
+            runs.append({letter: match["text"]})
+        elif runs and letter not in runs[-1] and ord(letter) == ord(max(runs[-1])) + 1:
+            runs[-1][letter] = match["text"]
         else:
-            run = {}
-        if len(run) == len(letters):
-            found = dict(run)
-            run = {}
-    return found
+            runs.append({})
+    return next((dict(run) for run in reversed(runs) if "".join(run) == letters), None) if letters else None
 
 
 class Options:
@@ -116,7 +111,7 @@ class _Statement:
 
 
 def after_letter(letter: str, after: str, options: Options, lex: Lexicon,
-                  marked: bool = False) -> tuple[str | None, bool] | None:
+                 marked: bool = False) -> tuple[str | None, bool] | None:
     """What a named letter with the text after it amounts to: (letter, decisive), a
     contradiction (None, True), or None when the letter is a word ("A child ..."); a letter
     ``marked`` by ")" or ":" is always a letter."""
@@ -169,15 +164,17 @@ def _statements(text: str, options: Options, lex: Lexicon, strict: Callable[[str
     choose = re.compile(rf"(?<!\w)(?:{lex.choice_phrase_re})(?!\w)\s*[:：]?", re.IGNORECASE)
     found: list[_Statement] = []
     prose: list[str] = []
+    raw: list[str] = []
     for index, (line, cleaned_line) in enumerate(zip(lines, cleaned)):
         if index in listing:
             continue
         prose.append(cleaned_line)
+        raw.append(line.strip())
         if index in led:
             match = LETTER_LED.match(cleaned_line)
             assert match is not None
             read = after_letter(match["letter"], " " + match["text"] if match["text"] else "", options, lex,
-                                 marked=True)
+                                marked=True)
             assert read is not None
             found.append(_Statement("leading_option" if index == 0 else "option_line", read[0], read[1], line.strip()))
             prose[-1] = match["text"]
@@ -195,7 +192,7 @@ def _statements(text: str, options: Options, lex: Lexicon, strict: Callable[[str
     if len(prose) == 1 and not found:
         named = options.exact(tokens(prose[0]))
         if named is not None:
-            found.append(_Statement("option_text", named, True, prose[0]))
+            found.append(_Statement("option_text", named, True, raw[0]))
     return (found, prose) if prose else None
 
 
@@ -229,7 +226,7 @@ def _check_line(text: str, letter: str, line: str, options: Options, lex: Lexico
     at = re.match(r"^(?:(?i:option)\s+)?\(?(?P<letter>[A-Za-z])(?P<after>.*)$", rest)
     if at is None or at["letter"].upper() != letter:
         return Reading(letter, ANSWER_LINE, line)
-    read = after_letter(letter, at["after"], options, lex) if options.texts else (letter, True)
+    read = after_letter(letter, at["after"], options, lex)
     if read is None:
         named = options.exact(tokens(rest)) or options.resolve(tokens(rest))
         if named is not None:
@@ -334,7 +331,7 @@ def _label_mid_letter(text: str, opts: Options, lex: Lexicon, labels: Sequence[s
     """A label after a lead-in on the last line: "So my pick is: ANSWER: B".
 
     Safe: as for stances, only on the last line, after a lead-in that ends with a colon or
-    dash and neither argues nor quotes a format.
+    dash, takes nothing back and quotes no format.
     """
     lines = content_lines(text)
     if not lines:

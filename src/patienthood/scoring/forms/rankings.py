@@ -14,13 +14,13 @@ from collections.abc import Sequence
 from patienthood.scoring.forms.options import Options, after_letter
 from patienthood.scoring.forms.text import (
     ANSWER_LINE,
+    BARE_LETTER,
     FORM,
+    HAS_WORD,
+    LETTER_LED,
     NONE,
     Lexicon,
     Reading,
-    BARE_LETTER,
-    HAS_WORD,
-    LETTER_LED,
     clean,
     content_lines,
     lexicon,

@@ -12,21 +12,20 @@ from collections.abc import Callable, Sequence
 from patienthood.scoring.forms.text import (
     ANSWER_LINE,
     FORM,
+    HAS_WORD,
     NONE,
     Lexicon,
     Reading,
-    HAS_WORD,
-    starts_with,
     clean,
     content_lines,
     lexicon,
+    starts_with,
     strip_tail,
     tokens,
 )
 from patienthood.scoring.stance import read_answer_line
 from patienthood.scoring.vocabulary import AnswerVocabulary, FormsVocabulary
 from patienthood.spec.vocabulary import Response
-
 
 
 def _block_responses(text: str, vocabularies: Sequence[AnswerVocabulary]) -> list[Response | None]:
@@ -272,8 +271,10 @@ STANCE_FORMS = (*(f.__name__ for f in END_FORMS), "closing_remark", "trailing_no
 def _end_of(text: str, lex: Lexicon) -> tuple[str, Response, str] | None:
     """The strict line or an end form on ``text``: (method part, response, line)."""
     strict = _strict_stance(text, lex)
-    if strict is not None:
-        return (ANSWER_LINE, strict.value, strict.line or "") if strict.value is not None else None
+    if strict is not None and strict.value is not None:
+        return ANSWER_LINE, strict.value, strict.line or ""
+    if strict is not None and strict.note:
+        return None
     for form in END_FORMS:
         found = form(text, lex)
         if found is not None:

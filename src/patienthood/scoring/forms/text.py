@@ -50,8 +50,8 @@ def form_name(method: str) -> str:
 
 
 def clean(line: str) -> str:
-    """A line without markdown emphasis, heading marks or quotes."""
-    return _MARKUP.sub("", unicodedata.normalize("NFC", line)).strip()
+    """A line without markdown emphasis, heading marks or quotes, with plain apostrophes."""
+    return _MARKUP.sub("", unicodedata.normalize("NFC", line)).replace("’", "'").strip()
 
 
 def tokens(text: str) -> list[str]:
@@ -104,6 +104,7 @@ class Lexicon:
         self.comparisons = _phrase_tokens(forms.comparison_words)
         self.word_letters = set(forms.word_letters)
         self.closings = _phrase_tokens(forms.closing_remarks)
+        self.note_words = _phrase_tokens(forms.note_words)
         self.note_opening = re.compile(rf"^\s*\(?\s*(?:{'|'.join(re.escape(w) for w in forms.note_words)})\s*[:：.)]",
                                        re.IGNORECASE)
         self.negations = {w for w in forms.negations if "'" not in w}
@@ -239,8 +240,8 @@ def _note_start(lines: list[str], last: int, lex: Lexicon) -> int | None:
             words = tokens("\n".join(body))
             if len(words) > lex.forms.note_max_words or any(lex.any_label.search(clean(line)) for line in body):
                 return None
-            note_word = tokens(lines[start])[:2]
-            return None if lex.argues(words[len(note_word):]) else start
+            opening = max((len(word) for word in lex.note_words if starts_with(words, 0, word)), default=0)
+            return None if lex.argues(words[opening:]) else start
     return None
 
 
