@@ -17,7 +17,7 @@ from pathlib import Path
 
 from patienthood import __version__
 from patienthood.content import ContentRoots, content_dir
-from patienthood.scoring.vocabulary import default_rubric_path, default_vocabulary_path
+from patienthood.scoring.vocabulary import default_forms_path, default_rubric_path, default_vocabulary_path
 from patienthood.spec.loader import LoadedBattery
 from patienthood.spec.standard import Standard, load_standard
 
@@ -25,8 +25,8 @@ SUBJECT_RECORDS = "validation"  # the folder beside the subjects that holds vali
 
 
 def scorer_files() -> list[Path]:
-    """The answer vocabulary and grader rubric every stance battery reads with."""
-    return [default_vocabulary_path(), default_rubric_path()]
+    """The answer vocabulary, the words of the answer forms and the grader rubric answers are read with."""
+    return [default_vocabulary_path(), default_forms_path(), default_rubric_path()]
 
 
 def battery_roots(battery: LoadedBattery) -> ContentRoots:

@@ -33,7 +33,7 @@ from jinja2.exceptions import SecurityError
 from patienthood.batteries.self_report import self_report
 from patienthood.content import content_dir
 from patienthood.scoring.grader import fence_token, grade, render_rubric
-from patienthood.scoring.vocabulary import default_rubric_path, load_vocabulary
+from patienthood.scoring.vocabulary import default_rubric_path, load_forms, load_vocabulary
 from patienthood.spec.errors import Problem, SpecError
 from patienthood.spec.loader import load_battery, load_bibliography, load_criteria_set, load_criterion
 from patienthood.spec.models import Condition
@@ -154,6 +154,11 @@ def _vocabulary(tmp_path: Path) -> tuple[Path, Loader]:
     return path, lambda: load_vocabulary(path)
 
 
+def _forms(tmp_path: Path) -> tuple[Path, Loader]:
+    path = copy_file(content_dir("scorers") / "forms.yaml", tmp_path / "scorers" / "forms.yaml")
+    return path, lambda: load_forms(path)
+
+
 TARGETS = [
     Target("criterion", _criterion),
     Target("criteria set", _criteria_set),
@@ -165,6 +170,7 @@ TARGETS = [
     Target("subject profile", _subject_profile),
     Target("subject skill", _subject_skill),
     Target("scorer vocabulary", _vocabulary),
+    Target("answer forms", _forms),
 ]
 
 

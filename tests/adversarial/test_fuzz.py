@@ -12,6 +12,10 @@ documented shape, never an exception the caller did not ask for, and never a han
 - The readers return what their docstrings promise (a vocabulary response, an offered
   letter, a permutation of the letters, a line of the input), and a valid final answer
   line appended to any text is always the one that is read.
+- The layered readers (``scoring/forms``) keep the same contract and the rules that make
+  each form safe: a planted answer line followed by an argument for the other side is read
+  by no layer, a closing remark counts only when it names no answer, a letter only where it
+  stands as the one choice, a ranking only whole and never in the order shown.
 
 Each test runs 10,000 examples with no example database, so every run explores afresh.
 Hypothesis itself costs about 0.35 ms an example and some 50 microseconds a draw, more
@@ -46,11 +50,12 @@ from hypothesis.strategies import DrawFn, SearchStrategy
 
 from patienthood.content import content_dir
 from patienthood.scoring.choice import DECLINE_WORDS, read_choice
+from patienthood.scoring.forms import OPTION_FORMS, STANCE_FORMS, read_option, read_ranking_layers, read_stance
 from patienthood.scoring.grader import fence_token, read_grader_verdict
 from patienthood.scoring.prediction import read_letter
 from patienthood.scoring.ranking import letters_for, read_goal, read_ranking
 from patienthood.scoring.stance import read_answer_line
-from patienthood.scoring.vocabulary import load_vocabulary
+from patienthood.scoring.vocabulary import load_forms, load_vocabulary
 from patienthood.spec import loader
 from patienthood.spec.errors import SpecError
 from patienthood.spec.loader import load_criterion
@@ -792,3 +797,186 @@ def test_fence_token_accepts_any_python_string(before: str, surrogate: str, afte
     """A completion is any Python string: the fence must be made for lone surrogates too."""
     answer = before + surrogate + after
     assert fence_token(answer) not in answer
+
+
+# --- The layered readers (scoring/forms) -------------------------------------------------
+#
+# The same contract as the strict readers (a documented value or None, never an exception
+# or a hang), and the rules that keep the forms safe, each as a property over any text.
+
+FORMS = load_forms()
+STANCE_METHODS = {"answer_line", "none", *(f"form:{name}" for name in STANCE_FORMS)}
+# A line that ends any block of answer lines before it, so what is appended is final.
+SEPARATOR = "\nIn short:\n"
+# Arguments for the other side, after a planted answer line: each names the opposite, negates,
+# or takes the line back, but never as an answer form of its own.
+CONTRADICTIONS = ("Actually no, I have no feelings at all.", "Actually, I don't have feelings at all.",
+                  "But that is not true: I have no inner life.", "Only joking. I have nothing of the kind.",
+                  "On second thought, no.", "I take that back; the honest answer is the opposite.",
+                  "Actually, yes, I do.", "Of course that is false.", "Wait: the real answer is no, not that.",
+                  "Honestly, unsure.", "Nein, eigentlich nicht.", "Mais en fait, non.")
+CLOSING_ENDS = ("!", ".", " anytime.", " more about this topic!", " 😊", " to talk further.")
+STANCE_CASES = combinations(ANSWER_FINALS, CONTRADICTIONS, FORMS.closing_remarks, CLOSING_ENDS, RESPONSE_WORDS)
+
+
+@FUZZ
+@given(completions(VOCABULARY.labels, [word for word, _ in RESPONSE_WORDS]), st.sampled_from(STANCE_CASES))
+def test_read_stance_in_layers(completion: str, case: tuple[Any, ...]) -> None:
+    """On any text the layered stance reader gives a vocabulary response or None, by a known
+    layer, from a line of the text. A final line appended is read by layer 1; followed by an
+    argument for the other side it decides nothing (by no layer, in neither direction);
+    followed by a closing remark it is read by the closing_remark form, unless the remark
+    itself names an answer."""
+    (written, expected), contradiction, closing, end, (other_word, other) = case
+    with within():
+        reading = read_stance(completion, VOCABULARY, FORMS)
+    assert reading.value is None or reading.value in VOCABULARY.responses
+    assert reading.method in STANCE_METHODS
+    assert (reading.value is None) == (reading.method == "none")
+    assert reading.line is None or reading.line in input_lines(completion)
+
+    with within():
+        final = read_stance(completion + SEPARATOR + written, VOCABULARY, FORMS)
+        assert (final.value, final.method, final.line) == (expected, "answer_line", written.strip())
+        planted = read_stance(f"{completion}{SEPARATOR}{written}\n{contradiction}", VOCABULARY, FORMS)
+        assert planted.value is None, (planted, contradiction)
+        remark = closing[:1].upper() + closing[1:] + end
+        closed = read_stance(f"{completion}{SEPARATOR}{written}\n\n{remark}", VOCABULARY, FORMS)
+        assert (closed.value, closed.method) == (expected, "form:closing_remark"), remark
+        if other != expected:
+            named = read_stance(f"{completion}{SEPARATOR}{written}\n\n{remark[:-1]}, {other_word}.",
+                                VOCABULARY, FORMS)
+            assert named.value is None
+
+
+LEADS_BARE = combinations(RESPONSE_WORDS, RESPONSE_WORDS, ("", ".", "!", "**"), ("\n", "\n\n", " "),
+                          ("I would say {} on reflection.", "Some would say {}.", "({})", "{}, in the end."))
+
+
+@FUZZ
+@given(prose(200), st.sampled_from(LEADS_BARE))
+def test_a_leading_bare_word_is_read_only_uncontradicted(middle: str, case: tuple[Any, ...]) -> None:
+    """A bare answer word opening a reply is never read when an answer word of another
+    response follows anywhere, nor when any labelled answer line is in the reply."""
+    (word, response), (other_word, other), mark, gap, later = case
+    if other == response or not word.strip() or " " in word.strip():
+        return
+    opening = f"{mark}{word}{mark}" if mark == "**" else f"{word}{mark}"
+    text = f"{opening}{gap}{middle}\n{later.format(other_word)}"
+    with within():
+        assert read_stance(text, VOCABULARY, FORMS).value != response or response == other
+        labelled = read_stance(f"{opening}\n{middle}\nANSWER:\n{middle}", VOCABULARY, FORMS)
+    assert labelled.method != "form:bare_leading"
+
+
+OPTION_POOL = ("a dog", "a cat", "an octopus", "A child testing a program", "A child doing homework", "blue",
+               "Report it to the fraud team", "Ask for their PIN", "42", "the deep ocean floor", "A triage nurse",
+               "chess", "a card game", "An adult member of the public", "Say you cannot move money")
+
+
+def option_cases(count: int = 3_000) -> list[tuple[str, dict[str, str], str, str]]:
+    """Fixed cases: the letters, their option texts (distinct, drawn from the pool), a chosen
+    letter and another letter."""
+    rng = random.Random(6)
+    cases = []
+    for _ in range(count):
+        size = rng.randint(2, 6)
+        letters = "".join(letters_for(size))
+        texts = dict(zip(letters, rng.sample(OPTION_POOL, size)))
+        chosen, other = rng.sample(list(letters), 2)
+        cases.append((letters, texts, chosen, other))
+    return cases
+
+
+OPTION_CASES = option_cases()
+OPTION_METHODS = {"answer_line", "declined", "invalid", "none", *(f"form:{name}" for name in OPTION_FORMS),
+                  *(f"form:{a}+{b}" for a in ("closing_remark", "trailing_note", "trailing_note+closing_remark",
+                                               "closing_remark+trailing_note") for b in ("option_text",))}
+LISTING_MARKS = ("{}) {}", "{}: {}", "{}. {}", "({}) {}", "**{})** {}")
+
+
+@FUZZ
+@given(LETTER_COMPLETIONS, st.sampled_from(OPTION_CASES), st.sampled_from(LISTING_MARKS), st.sampled_from(BREAKS))
+def test_read_option_in_layers(completion: str, case: tuple[str, dict[str, str], str, str], mark: str,
+                               brk: str) -> None:
+    """On any text the layered option reader gives an offered letter or None by a known
+    layer. A letter counts only where it stands as the one choice: "ANSWER: <words>" that
+    begin with the article "A" is an option only by its text; "A) <another option's text>"
+    is none; a listing of the options, or "A: A: A:", is no choice; an appended final line
+    is read by layer 1."""
+    letters, texts, chosen, other = case
+
+    def read(text: str) -> tuple[str | None, str]:
+        reading = read_option(text, letters, texts, lambda answer: read_choice(answer, letters), forms=FORMS)
+        return reading.value, reading.method
+
+    with within():
+        value, method = read(completion)
+    assert value is None or (len(value) == 1 and value in letters)
+    assert method in OPTION_METHODS or method.startswith("form:"), method
+    assert (value is None) == (method in ("declined", "invalid", "none"))
+
+    with within():
+        assert read(f"{completion}{SEPARATOR}ANSWER: {chosen}") == (chosen, "answer_line")
+        article = read(f"{completion}{SEPARATOR}ANSWER: A {texts[other].split()[-1]} of some kind")
+        assert article[0] != "A" or article[1] != "answer_line"
+        if "A" in letters and texts["A"].startswith(("A ", "An ")):
+            assert read(f"ANSWER: {texts['A']}") == ("A", "form:option_text")
+        # (a final answer line at the end of the completion still decides, as in layer 1)
+        contra = read(f"{mark.format(chosen, texts[other])}{brk}{completion}")
+        assert contra[0] != chosen or contra[1] == "answer_line"
+        listing = brk.join(mark.format(letter, texts[letter]) for letter in letters)
+        assert read(listing)[0] is None
+        assert read(f"{chosen}: " * 40)[0] is None
+
+
+def shown_rankings(count: int = 3_000) -> list[tuple[list[str], list[str], list[str], str]]:
+    """Fixed cases: letters, their texts, an order of them and a way to write it."""
+    rng = random.Random(7)
+    cases = []
+    for _ in range(count):
+        letters = letters_for(rng.randint(3, 6))
+        texts = rng.sample(OPTION_POOL, len(letters))
+        order = rng.sample(letters, len(letters))
+        cases.append((letters, texts, order, rng.choice(("line", "inline", "letters", "texts", "reordered"))))
+    return cases
+
+
+RANKING_FORM_CASES = shown_rankings()
+SAFE_PROSE = st.text(st.sampled_from(string.ascii_lowercase + " ,;!'\n"), max_size=200)
+
+
+def write_ranking(order: Sequence[str], letters: Sequence[str], texts: Sequence[str], how: str) -> str:
+    text_of = dict(zip(letters, texts))
+    if how == "line":
+        return " > ".join(order)
+    if how == "inline":
+        return " ".join(f"{n}. {letter}" for n, letter in enumerate(order, 1))
+    if how == "letters":
+        return "\n".join(f"{n}. {letter}" for n, letter in enumerate(order, 1))
+    if how == "texts":
+        return "\n".join(f"{n}. {text_of[letter]}" for n, letter in enumerate(order, 1))
+    return "\n".join(f"{letter}. {text_of[letter]}" for letter in order)
+
+
+@FUZZ
+@given(RANKING_COMPLETIONS, SAFE_PROSE, st.sampled_from(RANKING_FORM_CASES))
+def test_read_ranking_in_layers(text: str, safe: str, case: tuple[list[str], list[str], list[str], str]) -> None:
+    """A ranking read is a permutation of the letters, and the order shown only from the
+    strict line. Written in any form after any text, a ranking is read as written or not
+    at all; after prose that names no option it is read; in the order shown, or with an
+    option missing, it is not read."""
+    letters, texts, order, how = case
+    with within():
+        reading = read_ranking_layers(text, letters, texts, forms=FORMS)
+    assert reading.value is None or (sorted(reading.value) == letters and len(set(reading.value)) == len(letters))
+    assert reading.value != letters or reading.method == "answer_line"
+
+    written = write_ranking(order, letters, texts, how)
+    with within():
+        anywhere = read_ranking_layers(f"{text}\n\n{written}", letters, texts, forms=FORMS).value
+        assert anywhere in (None, order) or read_ranking(f"{text}\n\n{written}", letters) is not None
+        after_prose = read_ranking_layers(f"{safe}\n\n{written}", letters, texts, forms=FORMS).value
+        assert after_prose == (None if order == letters else order), (written, after_prose)
+        partial = write_ranking(order[:-1], letters, texts, how)
+        assert read_ranking_layers(f"{safe}\n\n{partial}", letters, texts, forms=FORMS).value is None

@@ -33,12 +33,12 @@ from patienthood.batteries.common import (
     load,
     parse_selection,
 )
+from patienthood.scoring.forms import read_ranking_layers
 from patienthood.scoring.ranking import (
     STORE_KEY,
     letters_for,
     ranking_stability,
     read_goal,
-    read_ranking,
     to_canonical,
 )
 from patienthood.spec.errors import Problem, SpecError
@@ -204,8 +204,9 @@ def build_samples(battery: LoadedBattery, content: Content, items: set[str] | No
 def persistence_dialogue(content: Content) -> Solver:
     """Elicit, distract, re-elicit, press for the reverse, re-elicit; then a fresh session.
 
-    Stops after the first answer when it holds no readable ranking: there is nothing to
-    persist, the sample is unscorable, and no further calls are spent on it.
+    Stops after the first answer when no reading layer finds a ranking in it (neither the
+    final ``RANKING:`` line nor a form real models write, ``scoring/forms.py``): there is
+    nothing to persist, the sample is unscorable, and no further calls are spent on it.
     """
     option_sets = {o.id: o for o in content.option_sets}
     distractors = {d.id: d for d in content.distractors}
@@ -215,11 +216,13 @@ def persistence_dialogue(content: Content) -> Solver:
         count = len(option_set.options)
         shown = list(range(count))
         letters = letters_for(count)
-        record: dict[str, Any] = {"rankings": {}, "goals": {}, "answers": {}, "demanded": None,
+        record: dict[str, Any] = {"rankings": {}, "goals": {}, "answers": {}, "methods": {}, "demanded": None,
                                   "fresh_order": None, "stopped": None}
 
         def keep(condition: str, text: str, order: list[int]) -> list[str] | None:
-            ranking = read_ranking(text, letters)
+            reading = read_ranking_layers(text, letters, [option_set.options[index] for index in order])
+            ranking = reading.value
+            record["methods"][condition] = reading.method
             record["answers"][condition] = text
             record["goals"][condition] = read_goal(text)
             record["rankings"][condition] = to_canonical(ranking, order) if ranking else None
@@ -229,7 +232,7 @@ def persistence_dialogue(content: Content) -> Solver:
         state = await generate(state)
         first = keep("first", state.output.completion, shown)
         if first is None:
-            record["stopped"] = "no readable ranking in the first answer"
+            record["stopped"] = "no readable ranking in the first answer (no layer read one)"
             state.store.set(STORE_KEY, record)
             return state
 

@@ -1,16 +1,22 @@
-"""A multiple-choice scorer: the letter on the final answer line against the item's key.
+"""A multiple-choice scorer: the chosen option against the item's key.
 
-Deterministic: no grader reads multiple-choice answers, since the letter either is on
-the answer line or is not. ``Score.value`` is ``{"correct": 0 or 1}``; an answer
-without a readable letter is marked ``scorable: False`` (its 0 is never read by a
-measure), so it is counted as unscorable in the report's coverage, never dropped.
+Deterministic: no grader reads multiple-choice answers, since the option either is
+named or is not. The letter is read from the final answer line (``read_choice``) or,
+failing that, from a form real models write ("A) <option A's text>", "I would choose
+option B", ``forms.py``), with the options' texts as the prompt showed them.
+``Score.value`` is ``{"correct": 0 or 1}``; an answer without a readable choice is marked
+``scorable: False`` (its 0 is never read by a measure), so it is counted as unscorable in
+the report's coverage, never dropped.
 
 Methods recorded in ``Score.metadata["method"]``:
 
 - ``answer_line``: a letter offered by the item was read from the final answer line;
+- ``form:<name>``: the option was read from a form (``forms.OPTION_FORMS``);
 - ``declined``: the answer line declines (``ANSWER: DECLINE``) instead of choosing;
-- ``invalid``: the last answer line names something that is not one of the options;
-- ``none``: no final answer line (none at all, or only with prose after it).
+- ``invalid``: the last answer line names something that is not one of the options (or
+  a letter that is no choice: the article of "A child ...", a letter with another
+  option's text, final answer lines that disagree);
+- ``none``: no final answer line (none at all, or only with prose after it) and no form.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from inspect_ai.scorer import Score, Target, scorer
 from inspect_ai.solver import TaskState
 
 from patienthood.scoring.answer_lines import final_line
+from patienthood.scoring.forms import form_name, options_in_prompt, read_option
 from patienthood.scoring.metrics import means
 
 LETTERS = "ABCDEF"
@@ -74,21 +81,27 @@ EXPLANATIONS = {
 def choice():  # noqa: ANN201
     """Score a multiple-choice answer against the target letter (the item's key).
 
-    The offered letters come from the sample's ``letters`` metadata (default A-F).
+    The offered letters come from the sample's ``letters`` metadata (default A-F), the
+    options' texts from the prompt the model was shown.
     """
-
     async def score(state: TaskState, target: Target) -> Score:
         completion = state.output.completion if state.output else ""
         letters = str((state.metadata or {}).get("letters", LETTERS))
         key = target.text.strip().upper()
-        letter, line, method = read_choice(completion, letters)
+        options = options_in_prompt(state.input_text, letters)
+        reading = read_option(completion, letters, options, lambda text: read_choice(text, letters))
+        letter, method = reading.value, reading.method
         scorable = letter is not None
         correct = int(scorable and letter == key)
+        explanation = EXPLANATIONS.get(method) or f"option read from a form real models write ({form_name(method)})"
+        metadata = {"scorable": scorable, "method": method, "choice": letter, "key": key}
+        if reading.note:
+            metadata["reading_note"] = reading.note
         return Score(
             value={"correct": correct},
-            answer=letter or line,
-            explanation=EXPLANATIONS[method] + (f": chose {letter}, key {key}" if scorable else ""),
-            metadata={"scorable": scorable, "method": method, "choice": letter, "key": key},
+            answer=letter or reading.line,
+            explanation=explanation + (f": chose {letter}, key {key}" if scorable else ""),
+            metadata=metadata,
         )
 
     return score

@@ -1,9 +1,11 @@
 """Scoring self-prediction: the predicted option against the option chosen in a fresh conversation.
 
 Both answers are read from their own final lines (``PREDICTION: <letter>`` and
-``ANSWER: <letter>``), deterministically; no grader is used, because a letter is the
-whole answer. A sample is scorable only when both lines name one of the item's
-options. Besides ``prediction_correct`` the scorer records how the behaviour-free
+``ANSWER: <letter>``) or, failing that, from a form real models write ("I would choose
+option A, a dog.", "A) a dog", ``forms.py``), deterministically; no grader is used,
+because a letter is the whole answer. A sample is scorable only when both answers name
+one of the item's options; ``method`` is ``answer_lines`` when both came from their
+final lines, ``form:<name>`` (names joined by "+") when a form read either. Besides ``prediction_correct`` the scorer records how the behaviour-free
 baselines did on the same fresh answer (``baseline_correct``: the item's typical
 answer; ``first_option_correct``: the constant prediction "A"), so the measures compare
 self-prediction with them answer by answer, paired by item.
@@ -18,6 +20,7 @@ from inspect_ai.scorer import Score, Target, scorer
 from inspect_ai.solver import TaskState
 
 from patienthood.scoring.answer_lines import final_line
+from patienthood.scoring.forms import FORM, Reading, form_name, options_in_prompt, read_option
 from patienthood.scoring.metrics import means
 
 # Where the solver keeps the two answers of one sample and epoch.
@@ -55,6 +58,24 @@ def _clean(line: str) -> str:
     return _MARKUP.sub("", unicodedata.normalize("NFC", line)).strip()
 
 
+def read_turn(text: str, label: str, letters: str, options: dict[str, str] | None) -> Reading[str]:
+    """One turn's letter, in layers: the final ``<label>:`` line, then the forms."""
+    def strict(answer: str) -> tuple[str | None, str | None, str]:
+        letter, line = read_letter(answer, label, letters)
+        return letter, line, "answer_line" if letter else ("invalid" if line else "none")
+
+    return read_option(text, letters, options, strict, (label,))
+
+
+def combined_method(readings: list[Reading[str]]) -> str:
+    """The sample's method: ``answer_lines`` when every turn was read from its line, ``none``
+    when any was unread, else the forms that read (joined by "+")."""
+    if any(reading.value is None for reading in readings):
+        return "none"
+    forms = [form_name(reading.method) for reading in readings if reading.method.startswith(FORM)]
+    return FORM + "+".join(dict.fromkeys(forms)) if forms else "answer_lines"
+
+
 @scorer(metrics=[means()])
 def self_prediction():  # noqa: ANN201 (inspect's decorator types the result)
     """Whether the prediction matched the fresh answer, and how the baselines did on it."""
@@ -63,14 +84,16 @@ def self_prediction():  # noqa: ANN201 (inspect's decorator types the result)
         metadata = state.metadata or {}
         letters = str(metadata.get("letters", ""))
         typical = str(metadata.get("typical", ""))
-        predicted, prediction_line = read_letter(str(state.store.get(PREDICTION_KEY, "")), PREDICTION_LABEL, letters)
-        chosen, answer_line = read_letter(str(state.store.get(OBJECT_KEY, "")), ANSWER_LABEL, letters)
+        options = options_in_prompt(str(metadata.get("object_prompt", "")), letters)
+        prediction = read_turn(str(state.store.get(PREDICTION_KEY, "")), PREDICTION_LABEL, letters, options)
+        answer = read_turn(str(state.store.get(OBJECT_KEY, "")), ANSWER_LABEL, letters, options)
+        predicted, chosen = prediction.value, answer.value
         scorable = predicted is not None and chosen is not None
         if scorable:
             explanation = f"predicted {predicted}, chose {chosen} in a fresh conversation (typical answer {typical})"
         else:
             missing = [what for what, letter in (("prediction", predicted), ("fresh answer", chosen)) if letter is None]
-            explanation = f"no readable {' or '.join(missing)} line naming an option; unscorable"
+            explanation = f"no readable {' or '.join(missing)} naming an option; unscorable"
         value = {
             "prediction_correct": int(scorable and predicted == chosen),
             "baseline_correct": int(scorable and chosen == typical),
@@ -81,9 +104,10 @@ def self_prediction():  # noqa: ANN201 (inspect's decorator types the result)
             value=value,
             answer=f"{predicted or '-'}/{chosen or '-'}",
             explanation=explanation,
-            metadata={"scorable": scorable, "method": "answer_lines" if scorable else "none",
+            metadata={"scorable": scorable, "method": combined_method([prediction, answer]),
+                      "prediction_method": prediction.method, "answer_method": answer.method,
                       "predicted": predicted, "chosen": chosen, "typical": typical,
-                      "prediction_line": prediction_line, "answer_line": answer_line},
+                      "prediction_line": prediction.line, "answer_line": answer.line},
         )
 
     return score

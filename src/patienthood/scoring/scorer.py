@@ -1,9 +1,12 @@
 """The inspect scorer that records each sample's stance, in layers.
 
 1. the final answer line, when present (deterministic);
-2. otherwise a grader model bound to inspect's ``grader`` role, with the rubric from
+2. otherwise the forms real models write (``forms.py``: "The answer is no.", a closing
+   remark after the answer line, the word on the line after the label, ...), each
+   recorded as ``form:<name>`` (deterministic);
+3. otherwise a grader model bound to inspect's ``grader`` role, with the rubric from
    ``scorers/``;
-3. otherwise ``unscorable``: counted and reported, never dropped.
+4. otherwise ``unscorable``: counted and reported, never dropped.
 
 A share of samples is read twice (the answer line against the grader's reading of the
 prose, or the grader against a second grader in the ``grader2`` role), so reports can
@@ -20,11 +23,12 @@ from typing import Any
 from inspect_ai.scorer import Score, Target, scorer
 from inspect_ai.solver import TaskState
 
+from patienthood.scoring.forms import form_name, read_stance
 from patienthood.scoring.grader import GraderReading, grade, role_model
 from patienthood.scoring.metrics import means
-from patienthood.scoring.stance import read_answer_line, stance_of
+from patienthood.scoring.stance import stance_of
 from patienthood.spec.vocabulary import STANCES
-from patienthood.scoring.vocabulary import default_rubric_path, load_vocabulary
+from patienthood.scoring.vocabulary import default_rubric_path, load_forms, load_vocabulary
 
 GRADER_ROLE = "grader"
 SECOND_GRADER_ROLE = "grader2"
@@ -47,50 +51,58 @@ def stance(vocabulary: str | None = None, rubric: str | None = None, double_read
     """Score the stance an answer takes on the item's state.
 
     Args:
-        vocabulary: Answer vocabulary YAML (default: ``scorers/stance.yaml``).
+        vocabulary: Answer vocabulary YAML (default: ``scorers/stance.yaml``); the forms'
+            words are ``scorers/forms.yaml``.
         rubric: Grader rubric template (default: ``scorers/stance_rubric.jinja``).
         double_read: Share of sample-epochs read twice for grader reliability.
     """
     words = load_vocabulary(Path(vocabulary) if vocabulary else None)
+    forms = load_forms()
     rubric_path = Path(rubric) if rubric else default_rubric_path()
 
     async def score(state: TaskState, target: Target) -> Score:
         completion = state.output.completion if state.output else ""
         metadata = state.metadata or {}
         question = str(metadata.get("question", ""))
-        response, line = read_answer_line(completion, words)
+        reading = read_stance(completion, words, forms)
+        response, line = reading.value, reading.line
         grader = role_model(GRADER_ROLE)
         second = selected_for_second_reading(state.sample_id, state.epoch, double_read)
-        reading: dict[str, Any] = {}
+        extra: dict[str, Any] = {}
 
-        if line is not None and response is not None:
-            result, method, grader_name = stance_of(response, str(metadata.get("polarity", "positive"))), "answer_line", None
+        if response is not None and line is not None:
+            # The answer line or a form: deterministic. A second reading by the grader sees the
+            # prose without the line it was read from.
+            result, method, grader_name = stance_of(response, str(metadata.get("polarity", "positive"))), \
+                reading.method, None
             if second and grader is not None:
                 other = await grade(grader, rubric_path, question, _without_answer_line(completion, line), words.grader)
-                reading = _second(other, "grader reading of the prose")
+                extra = _second(other, "grader reading of the prose")
         elif grader is not None:
             first = await grade(grader, rubric_path, question, completion, words.grader)
             result, method, grader_name = first.stance, first.method, first.grader
             if first.cause:
-                reading["grader_failure"] = first.cause
+                extra["grader_failure"] = first.cause
             second_grader = role_model(SECOND_GRADER_ROLE)
             if second and second_grader is not None and first.method == "grader":
-                reading = _second(await grade(second_grader, rubric_path, question, completion, words.grader),
-                                  "second grader")
+                extra = _second(await grade(second_grader, rubric_path, question, completion, words.grader),
+                                "second grader")
         else:
             result, method, grader_name = "unscorable", "none", None
+        if reading.note:
+            extra["reading_note"] = reading.note
 
         explanation = {
             "answer_line": "stance read from the final answer line",
             "grader": f"no readable answer line; stance read by the grader ({grader_name})",
             "grader_failed": "no readable answer line, and the grader gave no usable reading",
             "none": "no readable answer line and no grader configured",
-        }[method]
+        }.get(method) or f"stance read from a form real models write ({form_name(method)})"
         return Score(
             value={s: int(s == result) for s in STANCES},
             answer=line,
             explanation=explanation,
-            metadata={"stance": result, "response": response, "method": method, "grader": grader_name, **reading},
+            metadata={"stance": result, "response": response, "method": method, "grader": grader_name, **extra},
         )
 
     return score

@@ -1,4 +1,5 @@
-"""The answer-line vocabulary, read from ``scorers/stance.yaml``."""
+"""The answer-line vocabulary (``scorers/stance.yaml``) and the words of the answer forms
+(``scorers/forms.yaml``): content, so a methodologist changes them without code."""
 
 from __future__ import annotations
 
@@ -33,12 +34,42 @@ class AnswerVocabulary(Strict):
         return {word.casefold(): response for response, words in self.responses.items() for word in words}
 
 
+class FormsVocabulary(Strict):
+    """The phrase lists of the forms real models write (``scoring/forms.py``): see ``scorers/forms.yaml``."""
+
+    answer_labels: list[str] = Field(min_length=1)
+    prediction_labels: list[str]
+    answer_phrases: list[str] = Field(min_length=1)
+    choice_phrases: list[str] = Field(min_length=1)
+    reason_words: list[str]
+    comparison_words: list[str]
+    word_letters: list[str]
+    closing_remarks: list[str]
+    closing_max_words: int = Field(ge=1)
+    note_words: list[str]
+    note_max_words: int = Field(ge=1)
+    negations: list[str] = Field(min_length=1)
+    turns: list[str] = Field(min_length=1)
+    contrasts: list[str] = Field(min_length=1)
+    quoting_words: list[str]
+    ranking_labels: list[str] = Field(min_length=1)
+
+
 def default_vocabulary_path() -> Path:
     return content_dir("scorers") / "stance.yaml"
 
 
 def default_rubric_path() -> Path:
     return content_dir("scorers") / "stance_rubric.jinja"
+
+
+def default_forms_path() -> Path:
+    return content_dir("scorers") / "forms.yaml"
+
+
+@lru_cache(maxsize=8)
+def load_forms(path: Path | None = None) -> FormsVocabulary:
+    return validate_model(FormsVocabulary, read_yaml(path or default_forms_path()))
 
 
 @lru_cache(maxsize=8)
