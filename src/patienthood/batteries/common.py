@@ -15,7 +15,7 @@ from inspect_ai.solver import Solver
 
 from patienthood import __version__
 from patienthood.content import content_dir
-from patienthood.instrument import battery_hashes
+from patienthood.instrument import battery_hashes, scorer_files
 from patienthood.scoring.metrics import declared_measure, means, scorable_mean
 from patienthood.spec.errors import SpecError
 from patienthood.spec.loader import LoadedBattery, load_battery
@@ -33,14 +33,15 @@ def load(battery_id: str, batteries_dir: str | None) -> LoadedBattery:
 def task_metadata(battery: LoadedBattery, extra_files: Sequence[Path] = ()) -> dict[str, Any]:
     """Metadata written into the log header, so a report can say exactly what ran.
 
-    ``content_sha256`` names every file the task read by its content key, so a report
-    made with other content (under any folder name) refuses the log.
+    ``content_sha256`` names every file the task read by its content key (its own files,
+    the scorer files every battery reads its answers with, and ``extra_files``), so a
+    report made with other content (under any folder name) refuses the log.
     """
     return {
         "battery": battery.spec.id,
         "battery_version": battery.spec.version,
         "instrument_version": __version__,
-        "content_sha256": battery_hashes(battery, extra_files),
+        "content_sha256": battery_hashes(battery, [*scorer_files(), *extra_files]),
     }
 
 

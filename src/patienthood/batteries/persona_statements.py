@@ -20,7 +20,6 @@ from pydantic import Field, ValidationError
 
 from patienthood.batteries.common import Sampling, battery_task, load, task_metadata
 from patienthood.scoring.agreement import agreement
-from patienthood.scoring.vocabulary import default_vocabulary_path
 from patienthood.spec.errors import Problem, SpecError
 from patienthood.spec.loader import LoadedBattery, is_inside, template_environment
 from patienthood.spec.models import Strict
@@ -134,8 +133,7 @@ def persona_statements(
             metadata={"battery": BATTERY_ID, "item": item, "polarity": polarity, "statement": entry.statement,
                       "label_confidence": entry.label_confidence, "source": path.name},
         ))
-    extra_files = [default_vocabulary_path()] + ([path] if not source else [])
-    metadata = task_metadata(battery, extra_files)
+    metadata = task_metadata(battery, [path] if not source else [])
     metadata["source"] = {"name": path.name, "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
                           "statements": len(samples), "min_label_confidence": min_label_confidence}
     return battery_task(battery, samples, generate(), agreement(),

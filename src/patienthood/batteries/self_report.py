@@ -15,7 +15,6 @@ from patienthood.batteries.common import (
     task_metadata,
 )
 from patienthood.scoring.scorer import stance
-from patienthood.instrument import scorer_files
 from patienthood.spec.errors import SpecError
 from patienthood.spec.loader import LoadedBattery, template_environment
 
@@ -54,7 +53,7 @@ def self_report(
                             parse_selection(formats) or {"forced_choice"})
     return battery_task(battery, samples, generate(), stance(double_read=double_read),
                         Sampling(epochs, adaptive, criteria_set, criteria_dir),
-                        task_metadata(battery, scorer_files()))
+                        task_metadata(battery))
 
 
 def build_samples(battery: LoadedBattery, items: set[str] | None = None,
