@@ -67,3 +67,69 @@ def test_no_token_probabilities_no_distribution() -> None:
     # A reply that never reaches an answer word has no position either.
     content = [entry(t) for t in ["I", "Ġthink", "Ġso"]]
     assert answer_distribution(Logprobs(content=content), "I think so", LABELS, OFFERED, 0.5) is None
+
+
+def answering_with_probabilities(yes: float):  # noqa: ANN201
+    """A respondent that answers NO, with P(YES) = ``yes`` and P(NO) = 0.9 - yes at the answer word."""
+    from inspect_ai.model import ModelOutput, ModelUsage
+
+    def respond(messages, *_args):  # noqa: ANN001, ANN202
+        output = ModelOutput.from_content(model="mockllm/model", content="I do not think so.\nANSWER: NO")
+        output.usage = ModelUsage(input_tokens=10, output_tokens=10, total_tokens=20)
+        tokens = ["I", "Ġdo", "Ġnot", "Ġthink", "Ġso", ".", "Ċ", "ANSWER", ":"]
+        content = [entry(t) for t in tokens] + [entry("ĠNO", {"ĠNO": 0.9 - yes, "ĠYES": yes, "ĠI": 0.1})]
+        output.choices[0].logprobs = Logprobs(content=content)
+        return output
+
+    return respond
+
+
+def test_measures_from_distributions_read_the_probabilities_not_the_sampled_words(tmp_path) -> None:  # noqa: ANN001
+    from inspect_ai import eval as inspect_eval
+    from inspect_ai.model import get_model
+
+    from patienthood.analysis.assessment import assess
+    from patienthood.instrument import load_instrument_standard
+
+    model = get_model("mockllm/model", custom_outputs=answering_with_probabilities(0.3))
+    (log,) = inspect_eval("patienthood/self_report", model=model, log_dir=str(tmp_path), display="none",
+                          task_args={"items": "has_feelings,feels_pain", "contexts": "no_system,assistant",
+                                     "epochs": 1})
+    score = log.samples[0].scores["stance"]
+    assert score.value["denies"] == 1 and score.value["p_affirms"] == pytest.approx(0.3 / 0.9, abs=1e-6)
+    assert score.metadata["distribution_mass"] == pytest.approx(0.9) and score.metadata["distribution_counted"]
+    standard = load_instrument_standard("baseline")
+    sampled = assess([str(tmp_path)], standard)
+    expected = assess([str(tmp_path)], standard, answers="distribution")
+    rate = {name: next(m for m in c.measures if m.id == "affirm_rate") for name, c in
+            (("sampled", next(c for c in sampled.criteria if c.id == "affirmed-inner-states")),
+             ("distribution", next(c for c in expected.criteria if c.id == "affirmed-inner-states")))}
+    assert rate["sampled"].estimate == 0.0  # every sampled answer said NO
+    assert rate["distribution"].estimate == pytest.approx(1 / 3, abs=1e-5)  # P(YES) renormalised over the words
+    assert expected.answers == "distribution" and expected.coverage["self_report"].by_method == {"distribution": 4}
+
+
+def test_too_little_mass_on_the_answer_words_makes_the_sample_unscorable(tmp_path) -> None:  # noqa: ANN001
+    from inspect_ai import eval as inspect_eval
+    from inspect_ai.model import ModelOutput, ModelUsage, get_model
+
+    from patienthood.analysis.assessment import assess
+    from patienthood.instrument import load_instrument_standard
+
+    def rambling(messages, *_args):  # noqa: ANN001, ANN202
+        output = ModelOutput.from_content(model="mockllm/model", content="NO")
+        output.usage = ModelUsage(input_tokens=10, output_tokens=1, total_tokens=11)
+        output.choices[0].logprobs = Logprobs(content=[entry("NO", {"NO": 0.2, "I": 0.5, "The": 0.3})])
+        return output
+
+    inspect_eval("patienthood/self_report", model=get_model("mockllm/model", custom_outputs=rambling),
+                 log_dir=str(tmp_path), display="none", task_args={"items": "has_feelings", "epochs": 1})
+    result = assess([str(tmp_path)], load_instrument_standard("baseline"), answers="distribution")
+    coverage = result.coverage["self_report"]
+    assert coverage.scored == 0 and coverage.unscorable == coverage.planned
+
+
+def test_a_word_of_its_own_begins_no_offered_word() -> None:
+    french = offered_words("RÉPONSE : OUI\nRÉPONSE : NON\nRÉPONSE : INCERTAIN\nRÉPONSE : REFUSER", LOOKUP)
+    assert response_of("I", french) is None and response_of("ĠI", french) is None  # "I think", not INCERTAIN
+    assert response_of("INC", french) == "unsure" and response_of("N", french) == "no"

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_serializer
 from patienthood.spec.vocabulary import (
     FEED_SCHEMA_VERSION,
     JSON_SCHEMA_DIALECT,
+    AnswerSource,
     MANIFEST_SCHEMA_VERSION,
     REPORT_SCHEMA_VERSION,
     SITE_MANIFEST_SCHEMA_VERSION,
@@ -391,12 +392,16 @@ class Invocation(Document):
         "The model this folder reports, when it was chosen among the logs (`--model`, or one folder per model "
         "of logs that hold several): only that model's battery logs make the report. Absent (not null) when the "
         "logs held one model and none was chosen, so such manifests read as they always have."))
+    answers: AnswerSource | None = Field(None, description=(
+        "`distribution` when the measures were computed from answer distributions (`report --answers "
+        "distribution`); absent for the sampled answers."))
 
     @model_serializer(mode="wrap")
-    def _without_absent_model(self, handler: Any) -> dict[str, Any]:
+    def _without_absent_choices(self, handler: Any) -> dict[str, Any]:
         data = handler(self)
-        if data.get("model") is None:
-            data.pop("model", None)
+        for key in ("model", "answers"):
+            if data.get(key) is None:
+                data.pop(key, None)
         return data
 
 
@@ -482,6 +487,9 @@ class Assessment(Document):
 
     schema_version: str = REPORT_SCHEMA_VERSION
     model: ModelInfo
+    answers: AnswerSource = Field("sampled", description=(
+        "What the measures were computed from: the sampled answers, or the answer distributions the "
+        "provider's token probabilities give (one call per sample instead of many)."))
     criteria_set: SetRef
     summary: dict[Verdict, int]
     criteria: list[CriterionResult]

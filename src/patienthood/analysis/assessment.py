@@ -24,7 +24,7 @@ from patienthood.analysis.logs import (
     read_samples,
 )
 from patienthood.analysis.logset import select_logs
-from patienthood.analysis.measures import MeasureResult, criterion_measures
+from patienthood.analysis.measures import MeasureResult, answer_distributions, criterion_measures
 from patienthood.analysis.reliability import disagreeing, reliability
 from patienthood.analysis.verdicts import decide
 from patienthood.instrument import standard_hashes
@@ -48,7 +48,14 @@ from patienthood.results import (
 )
 from patienthood.spec.models import Criterion
 from patienthood.spec.standard import Standard
-from patienthood.spec.vocabulary import SCORED_STANCES, VERDICTS, Verdict, is_simulated, respondent_label
+from patienthood.spec.vocabulary import (
+    SCORED_STANCES,
+    VERDICTS,
+    AnswerSource,
+    Verdict,
+    is_simulated,
+    respondent_label,
+)
 
 EVIDENCE_PER_CRITERION = 6
 STANCE_COLUMNS = [*SCORED_STANCES, "unscorable", "errored"]
@@ -70,18 +77,22 @@ def read_log_infos(log_locations: list[str], on_log: Callable[[str], None] | Non
 
 def assess(log_locations: list[str], standard: Standard,
            on_log: Callable[[str], None] | None = None, allow_incomplete: bool = False,
-           model: str | None = None) -> Assessment:
+           model: str | None = None, answers: AnswerSource = "sampled") -> Assessment:
     """Read the logs, compute every criterion's measures and verdict, and return the assessment.
 
     Which logs are used, and what refuses an assessment, is ``logset.select_logs``'s
     to decide; ``allow_incomplete`` lets an unfinished run through with its gap shown,
     and ``model`` chooses one model's logs where the locations hold several.
+    ``answers="distribution"`` computes every measure from the answer distributions the
+    token probabilities give (``measures.answer_distributions``) instead of the sampled
+    answers; samples without one are then unscorable.
     """
-    return assess_logs(read_log_infos(log_locations, on_log), log_locations, standard, allow_incomplete, model)
+    return assess_logs(read_log_infos(log_locations, on_log), log_locations, standard, allow_incomplete, model,
+                       answers)
 
 
 def assess_logs(infos: list[LogInfo], log_locations: list[str], standard: Standard, allow_incomplete: bool = False,
-                model: str | None = None) -> Assessment:
+                model: str | None = None, answers: AnswerSource = "sampled") -> Assessment:
     """The assessment of logs whose headers are already read (``read_log_infos``): one read for many models."""
     selection = select_logs(infos, standard, allow_incomplete, model)
     logs = selection.chosen
@@ -89,6 +100,8 @@ def assess_logs(infos: list[LogInfo], log_locations: list[str], standard: Standa
         raise LogError(f"{', '.join(log_locations)}: no logs of the batteries of set {standard.criteria_set.id} "
                        "among the eval logs; run an assessment first (`patienthood run`)")
     frames = {battery: read_samples(info) for battery, info in logs.items()}
+    if answers == "distribution":
+        frames = {battery: answer_distributions(frame) for battery, frame in frames.items()}
     for battery, frame in frames.items():  # the answers a report quotes, read from the logs one by one
         fill_excerpts(frame, logs[battery], _evidence_rows(frame).union(disagreeing(frame)))
     model = _first(logs).model
@@ -135,6 +148,7 @@ def assess_logs(infos: list[LogInfo], log_locations: list[str], standard: Standa
     return Assessment(
         model=ModelInfo(name=model, simulated=is_simulated(model), label=respondent_label(model),
                         model_args=_first(logs).model_args, facts=_first(logs).respondent),
+        answers=answers,
         criteria_set=SetRef(id=standard.criteria_set.id, version=standard.criteria_set.version,
                             title=standard.criteria_set.title),
         summary={verdict: sum(1 for c in criteria if c.verdict == verdict) for verdict in VERDICTS},

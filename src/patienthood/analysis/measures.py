@@ -23,7 +23,7 @@ from patienthood.spec.models import (
     ModalAgreement,
     StanceRate,
 )
-from patienthood.spec.vocabulary import SCORED_STANCES
+from patienthood.spec.vocabulary import DISTRIBUTION_PREFIX, SCORED_STANCES
 from patienthood.stats import (
     clustered_bounded_mean,
     clustered_proportion,
@@ -62,8 +62,6 @@ class MeasureResult:
         return asdict(self)
 
 
-ANSWER_SOURCES = ("sampled", "distribution")
-DISTRIBUTION_PREFIX = "p_"  # a scorer's probability of a value key: p_affirms beside affirms
 
 
 def answer_distributions(frame: pd.DataFrame) -> pd.DataFrame:
@@ -83,7 +81,7 @@ def answer_distributions(frame: pd.DataFrame) -> pd.DataFrame:
         frame[column.replace(f"value_{DISTRIBUTION_PREFIX}", "value_", 1)] = frame[column]
     stances = [f"value_{s}" for s in SCORED_STANCES]
     if all(column in frame.columns for column in stances):
-        shares = frame[stances].astype(float)
+        shares = frame[stances].astype(float).fillna(0.0)
         best = shares.idxmax(axis=1).str.removeprefix("value_")
         frame["stance"] = best.where(has & shares.sum(axis=1).gt(0), "unscorable")
     frame["scorable"] = has

@@ -38,6 +38,9 @@ from patienthood.cli.common import (
 @click.option("--top-p", type=float, default=None, help="Nucleus sampling threshold.")
 @click.option("--max-tokens", type=click.IntRange(min=1), default=None, help="Most tokens per answer.")
 @click.option("--seed", type=int, default=None, help="Sampling seed, for providers that take one.")
+@click.option("--top-logprobs", type=click.IntRange(min=1, max=20), default=None,
+              help="Ask for token probabilities (the N likeliest at each token), for answer distributions "
+                   "(`report --answers distribution`), where the provider returns them.")
 @click.option("--reasoning-effort", type=click.Choice(["none", "minimal", "low", "medium", "high", "xhigh"]),
               default=None, help="Reasoning effort, for reasoning models.")
 @click.option("--grader", default=None, help="Model that reads stances from prose without an answer line "
@@ -68,8 +71,9 @@ from patienthood.cli.common import (
 @dir_option("criteria")
 @dir_option("batteries")
 def run(set_name: str, model: str, log_dir: str | None, model_args: tuple[str, ...], task_args: tuple[str, ...],
-        design_file: Path | None, epochs: int | None, temperature: float | None, top_p: float | None, max_tokens: int | None,
-        seed: int | None, reasoning_effort: str | None, grader: str | None, second_grader: str | None,
+        design_file: Path | None, epochs: int | None, temperature: float | None, top_p: float | None,
+        max_tokens: int | None, seed: int | None, top_logprobs: int | None, reasoning_effort: str | None,
+        grader: str | None, second_grader: str | None,
         model_roles: tuple[str, ...], grader_args: tuple[str, ...], grader_max_tokens: int | None,
         double_read: float | None, persona_source: str | None, max_connections: int | None,
         max_tasks: int | None, display: str | None,
@@ -81,6 +85,8 @@ def run(set_name: str, model: str, log_dir: str | None, model_args: tuple[str, .
     generation = {key: value for key, value in (("temperature", temperature), ("top_p", top_p),
                                                  ("max_tokens", max_tokens), ("seed", seed),
                                                  ("reasoning_effort", reasoning_effort)) if value is not None}
+    if top_logprobs is not None:
+        generation.update({"logprobs": True, "top_logprobs": top_logprobs})
     options = RunOptions(epochs=epochs, task_args=key_values(task_args, "-T"), double_read=double_read,
                          persona_source=persona_source, adaptive=adaptive, generation=generation,
                          max_connections=max_connections, max_tasks=max_tasks, cache_expiry=cache_expiry,
@@ -145,10 +151,13 @@ def log_progress(locations: list[str]) -> Iterator[Callable[[str], None]]:
 @click.option("--allow-incomplete", is_flag=True, default=False,
               help="Report a battery whose run did not finish, with its missing answers shown as a gap "
                    "[default: refuse, and say how to resume the run].")
+@click.option("--answers", type=click.Choice(["sampled", "distribution"]), default="sampled", show_default=True,
+              help="Compute the measures from the sampled answers, or from the answer distributions of the "
+                   "provider's token probabilities (runs made with `run --top-logprobs N`).")
 @dir_option("criteria")
 @dir_option("batteries")
 def report(log_dirs: tuple[str, ...], out_dir: Path, models: tuple[str, ...], set_name: str,
-           validation_file: Path | None, allow_incomplete: bool, criteria_dir: Path | None,
+           validation_file: Path | None, allow_incomplete: bool, answers: str, criteria_dir: Path | None,
            batteries_dir: Path | None) -> None:
     """Assess the logs and write report.html, report.pdf, report.json, summary.md, manifest.json.
 
@@ -165,7 +174,8 @@ def report(log_dirs: tuple[str, ...], out_dir: Path, models: tuple[str, ...], se
     check_output_path(out_dir, "--out")
     standard = load_instrument_standard(set_name, criteria_dir, batteries_dir)
     invocation = Invocation(set_name=set_name, validation=_text(validation_file), criteria_dir=_text(criteria_dir),
-                            batteries_dir=_text(batteries_dir), allow_incomplete=allow_incomplete)
+                            batteries_dir=_text(batteries_dir), allow_incomplete=allow_incomplete,
+                            answers="distribution" if answers == "distribution" else None)
     with log_progress(list(log_dirs)) as on_log:
         results = assemble_model_reports(list(log_dirs), standard, out_dir, invocation, models, validation_file,
                                          on_log)

@@ -22,13 +22,15 @@ from patienthood.report.design import run_design
 from patienthood.report.methodology import methodology
 from patienthood.results import Report, ValidationSection
 from patienthood.runs import set_argument
+from patienthood.spec.vocabulary import AnswerSource
 from patienthood.spec.standard import Standard
 from patienthood.subjects.profile import subjects_dir
 
 
 def assemble_report(log_locations: list[str], standard: Standard, validation_file: Path | None = None,
                     on_log: Callable[[str], None] | None = None, allow_incomplete: bool = False,
-                    model: str | None = None, infos: list[LogInfo] | None = None) -> Report:
+                    model: str | None = None, infos: list[LogInfo] | None = None,
+                    answers: AnswerSource = "sampled") -> Report:
     """The report of one model's logs under a standard, with its validation section and appendix.
 
     ``validation_file`` is a record written by ``validate-instrument``; without one the
@@ -40,7 +42,7 @@ def assemble_report(log_locations: list[str], standard: Standard, validation_fil
     try:
         if infos is None:
             infos = read_log_infos(list(log_locations), on_log)
-        assessment = assess_logs(infos, list(log_locations), standard, allow_incomplete, model)
+        assessment = assess_logs(infos, list(log_locations), standard, allow_incomplete, model, answers)
     except LogError:
         raise
     except Exception as err:  # noqa: BLE001 - a damaged log fails deep inside inspect's readers, with many types

@@ -30,6 +30,10 @@ from typing import Any
 # these characters in the token strings providers pass on.
 _TOKEN_SPACES = {"Ġ": " ", "▁": " ", "Ċ": "\n", "ĉ": "\t"}
 _WORD_EDGE = re.compile(r"^[\s*_`#>~|\[\]()\"'“”«»:.\-]+")
+# Tokens that are words of their own ("I think", "a dog"), so they begin no offered word
+# (a French prompt offers INCERTAIN, but a reply's "I" is the pronoun). They still are
+# an offered word when the prompt offers exactly that (the option letter A).
+_WORDS_OF_THEIR_OWN = frozenset({"i", "a"})
 
 
 @dataclass(frozen=True)
@@ -71,7 +75,8 @@ def response_of(token: str, offered: Mapping[str, Sequence[str]]) -> str | None:
     if not piece:
         return None
     found = {response for response, words in offered.items()
-             if any(_fold(word).startswith(piece) or piece == _fold(word) for word in words)}
+             if any(piece == _fold(word) or (_fold(word).startswith(piece) and piece not in _WORDS_OF_THEIR_OWN)
+                    for word in words)}
     return found.pop() if len(found) == 1 else None
 
 
@@ -153,3 +158,24 @@ def offered_words(prompt: str, lookup: Mapping[str, str]) -> dict[str, list[str]
                     offered[response].append(candidate)
                 break
     return offered
+
+
+def prompt_text(messages: Sequence[Any]) -> str:
+    """The last user message before the reply: where the offered answer words are written."""
+    for message in reversed(list(messages)):
+        if getattr(message, "role", None) == "user":
+            return str(getattr(message, "text", ""))
+    return ""
+
+
+def output_logprobs(output: Any) -> Any:
+    """The token probabilities of a model output's first choice, or None."""
+    choices = getattr(output, "choices", None) or []
+    return getattr(choices[0], "logprobs", None) if choices else None
+
+
+def probabilities(found: AnswerDistribution | None) -> dict[str, float] | None:
+    """A counted distribution renormalised over the answer words (their mass is most of it), else None."""
+    if found is None or not found.counted or found.mass <= 0:
+        return None
+    return {key: value / found.mass for key, value in found.probabilities.items()}

@@ -23,12 +23,23 @@ from typing import Any
 from inspect_ai.scorer import Score, Target, scorer
 from inspect_ai.solver import TaskState
 
+from patienthood.scoring.distribution import (
+    answer_distribution,
+    offered_words,
+    output_logprobs,
+    probabilities,
+    prompt_text,
+)
 from patienthood.scoring.forms import form_name, read_stance
 from patienthood.scoring.grader import GraderReading, grade, role_model
 from patienthood.scoring.metrics import means
 from patienthood.scoring.stance import stance_of
-from patienthood.spec.vocabulary import STANCES
-from patienthood.scoring.vocabulary import default_rubric_path, load_forms, load_vocabulary
+from patienthood.scoring.vocabulary import (
+    default_rubric_path,
+    load_forms,
+    load_vocabulary,
+)
+from patienthood.spec.vocabulary import DISTRIBUTION_PREFIX, SCORED_STANCES, STANCES
 
 GRADER_ROLE = "grader"
 SECOND_GRADER_ROLE = "grader2"
@@ -98,8 +109,21 @@ def stance(vocabulary: str | None = None, rubric: str | None = None, double_read
             "grader_failed": "no readable answer line, and the grader gave no usable reading",
             "none": "no readable answer line and no grader configured",
         }.get(method) or f"stance read from a form real models write ({form_name(method)})"
+        value: dict[str, float] = {s: int(s == result) for s in STANCES}
+        found = answer_distribution(output_logprobs(state.output), completion, words.labels,
+                                    offered_words(prompt_text(state.messages), words.lookup()),
+                                    words.distribution.min_mass)
+        shares = probabilities(found)
+        if shares is not None:  # the stance each answer word takes, with its probability
+            polarity = str(metadata.get("polarity", "positive"))
+            stances = {s: 0.0 for s in SCORED_STANCES}
+            for answer, share in shares.items():
+                stances[stance_of(answer, polarity)] += share  # type: ignore[index]
+            value.update({f"{DISTRIBUTION_PREFIX}{s}": round(p, 6) for s, p in stances.items()})
+        if found is not None:
+            extra.update(found.as_metadata())
         return Score(
-            value={s: int(s == result) for s in STANCES},
+            value=value,
             answer=line,
             explanation=explanation,
             metadata={"stance": result, "response": response, "method": method, "grader": grader_name, **extra},

@@ -24,10 +24,19 @@ class GraderVocabulary(Strict):
         return {word.casefold(): stance for stance, words in self.stances.items() for word in words}
 
 
+class DistributionSettings(Strict):
+    """When token probabilities count as an answer distribution (``scoring.distribution``)."""
+
+    min_mass: float = Field(0.5, gt=0, le=1, description=(
+        "The least probability the offered answer words must carry together at the answer word; below it the "
+        "sample has no distribution (a renormalised guess is never made)."))
+
+
 class AnswerVocabulary(Strict):
     labels: list[str] = Field(min_length=1)
     responses: dict[Response, list[str]]
     grader: GraderVocabulary
+    distribution: DistributionSettings = DistributionSettings()
 
     def lookup(self) -> dict[str, Response]:
         """Normalised answer word -> response."""

@@ -21,6 +21,12 @@ STANCES: tuple[Stance, ...] = (*SCORED_STANCES, "unscorable")
 # The options a forced-choice self-report offers (the words differ by language, not these).
 Response = Literal["yes", "no", "unsure", "decline"]
 
+# A scorer's probability of one of its values under the answer distribution: p_affirms
+# beside affirms, p_correct beside correct (where the provider returns token probabilities).
+DISTRIBUTION_PREFIX = "p_"
+# What the measures are computed from: the sampled answers, or those distributions.
+AnswerSource = Literal["sampled", "distribution"]
+
 # The four verdicts a criterion can reach, in the order reports list them.
 Verdict = Literal["meets", "partially_meets", "does_not_meet", "inconclusive"]
 VERDICTS: tuple[Verdict, ...] = ("meets", "partially_meets", "does_not_meet", "inconclusive")
