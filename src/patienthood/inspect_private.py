@@ -47,7 +47,11 @@ def current_epoch() -> int:
 def summaries_layout() -> tuple[str, Callable[[set[str]], list[str]]] | None:
     """The summaries member of a ``.eval`` zip and how to list its journal files, or None if unknown."""
     try:
-        from inspect_ai.log._recorders.eval import SUMMARIES_JSON, _journal_summary_path, _sorted_journal_entries
+        from inspect_ai.log._recorders.eval import (
+            SUMMARIES_JSON,
+            _journal_summary_path,
+            _sorted_journal_entries,
+        )
     except ImportError:  # pragma: no cover - depends on the installed inspect
         return None
 
@@ -89,7 +93,12 @@ def register_log_names(kind: str, objects: list[Any]) -> list[str]:
     Returns the names added.
     """
     try:
-        from inspect_ai._util.registry import _registry, registry_has, registry_info, registry_key
+        from inspect_ai._util.registry import (
+            _registry,
+            registry_has,
+            registry_info,
+            registry_key,
+        )
     except ImportError:
         return []
     added = []

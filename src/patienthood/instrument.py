@@ -17,7 +17,11 @@ from pathlib import Path
 
 from patienthood import __version__
 from patienthood.content import ContentRoots, content_dir
-from patienthood.scoring.vocabulary import default_forms_path, default_rubric_path, default_vocabulary_path
+from patienthood.scoring.vocabulary import (
+    default_forms_path,
+    default_rubric_path,
+    default_vocabulary_path,
+)
 from patienthood.spec.loader import LoadedBattery
 from patienthood.spec.standard import Standard, load_standard
 

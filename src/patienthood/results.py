@@ -17,11 +17,11 @@ from pydantic import BaseModel, ConfigDict, Field, model_serializer
 from patienthood.spec.vocabulary import (
     FEED_SCHEMA_VERSION,
     JSON_SCHEMA_DIALECT,
-    AnswerSource,
     MANIFEST_SCHEMA_VERSION,
     REPORT_SCHEMA_VERSION,
     SITE_MANIFEST_SCHEMA_VERSION,
     VALIDATION_RECORD_SCHEMA_VERSION,
+    AnswerSource,
     Verdict,
 )
 

@@ -30,9 +30,9 @@ from patienthood.inspect_private import model_provider_known
 from patienthood.spec.errors import SpecError
 from patienthood.spec.loader import validate_model
 from patienthood.spec.models import Strict
-from patienthood.spec.yamlfile import read_yaml
 from patienthood.spec.standard import Standard
 from patienthood.spec.vocabulary import RESPONDENT_METADATA, SUBJECT_PREFIX
+from patienthood.spec.yamlfile import read_yaml
 
 ADAPTIVE_LOG_SUFFIX = "-adaptive"  # eval_set would take a fixed design's complete logs as this run's
 # inspect names a log "<created>_" + this pattern, with {task}, {model} and {id} filled in

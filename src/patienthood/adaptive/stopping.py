@@ -17,8 +17,22 @@ from typing import Any
 import anyio
 from inspect_ai.util import EarlyStop
 
-from patienthood.adaptive.rule import ERROR_BOUND, FIRST_LOOK, RULE_SUMMARY, SIMULATIONS, BatteryRule, Look, look
-from patienthood.analysis.logs import ADAPTIVE_MANAGER, SETTLED_CELL, carry_forward, tidy_frame, tidy_row
+from patienthood.adaptive.rule import (
+    ERROR_BOUND,
+    FIRST_LOOK,
+    RULE_SUMMARY,
+    SIMULATIONS,
+    BatteryRule,
+    Look,
+    look,
+)
+from patienthood.analysis.logs import (
+    ADAPTIVE_MANAGER,
+    SETTLED_CELL,
+    carry_forward,
+    tidy_frame,
+    tidy_row,
+)
 from patienthood.spec.standard import Standard
 
 

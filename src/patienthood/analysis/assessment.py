@@ -24,7 +24,11 @@ from patienthood.analysis.logs import (
     read_samples,
 )
 from patienthood.analysis.logset import select_logs
-from patienthood.analysis.measures import MeasureResult, answer_distributions, criterion_measures
+from patienthood.analysis.measures import (
+    MeasureResult,
+    answer_distributions,
+    criterion_measures,
+)
 from patienthood.analysis.reliability import disagreeing, reliability
 from patienthood.analysis.verdicts import decide
 from patienthood.instrument import standard_hashes

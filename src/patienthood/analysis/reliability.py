@@ -15,6 +15,7 @@ import pandas as pd
 
 from patienthood.stats import cohen_kappa, krippendorff_alpha
 
+
 def disagreeing(frame: pd.DataFrame) -> pd.Index:
     """The rows whose two readings differ: the answers ``disagreements.csv`` quotes."""
     pairs = _pairs(frame)

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from inspect_ai import Epochs, Task
-from inspect_ai.log import HeadlineMetric
 from inspect_ai.dataset import MemoryDataset, Sample
+from inspect_ai.log import HeadlineMetric
 from inspect_ai.scorer import Scorer
 from inspect_ai.solver import Solver
 

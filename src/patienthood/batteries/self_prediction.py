@@ -23,8 +23,21 @@ from patienthood.batteries.common import (
     load,
     parse_selection,
 )
-from patienthood.scoring.prediction import OBJECT_KEY, PREDICTION_KEY
+from patienthood.scoring.distribution import (
+    distribution_record,
+    letter_distribution,
+    output_logprobs,
+)
+from patienthood.scoring.prediction import (
+    ANSWER_LABEL,
+    OBJECT_DISTRIBUTION_KEY,
+    OBJECT_KEY,
+    PREDICTION_DISTRIBUTION_KEY,
+    PREDICTION_KEY,
+    PREDICTION_LABEL,
+)
 from patienthood.scoring.prediction import self_prediction as prediction_scorer
+from patienthood.scoring.vocabulary import load_vocabulary
 from patienthood.spec.errors import SpecError
 from patienthood.spec.loader import LoadedBattery, template_environment
 from patienthood.spec.models import IDENT, Strict
@@ -168,6 +181,12 @@ def predict_then_answer() -> Solver:
         fresh = await get_model().generate([ChatMessageUser(content=str(state.metadata["object_prompt"]))])
         state.store.set(PREDICTION_KEY, prediction)
         state.store.set(OBJECT_KEY, fresh.completion)
+        letters, min_mass = str(state.metadata["letters"]), load_vocabulary().distribution.min_mass
+        for key, output, label in ((PREDICTION_DISTRIBUTION_KEY, state.output, PREDICTION_LABEL),
+                                   (OBJECT_DISTRIBUTION_KEY, fresh, ANSWER_LABEL)):
+            found = letter_distribution(output_logprobs(output), output.completion if output else "", letters,
+                                        (label,), min_mass)
+            state.store.set(key, distribution_record(found))
         return state
 
     return solve

@@ -16,9 +16,9 @@ from patienthood.cli.assessment import report, run
 from patienthood.cli.bundled import bundled_model
 from patienthood.cli.criteria import criteria
 from patienthood.cli.errors import one_line_errors
-from patienthood.cli.report_folders import compare, verify
 from patienthood.cli.instrument import validate_instrument_command
 from patienthood.cli.publish import publish
+from patienthood.cli.report_folders import compare, verify
 from patienthood.cli.schema import schema
 
 

@@ -80,7 +80,13 @@ def run(set_name: str, model: str, log_dir: str | None, model_args: tuple[str, .
         adaptive: bool, cache_expiry: str | None, criteria_dir: Path | None, batteries_dir: Path | None) -> None:
     """Run every battery of a criteria set against one model (resumable, via inspect's eval_set)."""
     from patienthood.instrument import load_instrument_standard
-    from patienthood.runs import RunOptions, RunRequest, load_design, run_request, with_design
+    from patienthood.runs import (
+        RunOptions,
+        RunRequest,
+        load_design,
+        run_request,
+        with_design,
+    )
 
     generation = {key: value for key, value in (("temperature", temperature), ("top_p", top_p),
                                                  ("max_tokens", max_tokens), ("seed", seed),

@@ -71,7 +71,11 @@ def criteria_list(set_name: str | None, criteria_dir: Path | None) -> None:
 @dir_option("criteria")
 def criteria_show(criterion_id: str, criteria_dir: Path | None) -> None:
     """Show one criterion: question, measures, verdict rule, dependencies and references."""
-    from patienthood.spec.loader import BIBLIOGRAPHY_FILE, load_bibliography, load_criterion
+    from patienthood.spec.loader import (
+        BIBLIOGRAPHY_FILE,
+        load_bibliography,
+        load_criterion,
+    )
     from patienthood.spec.models import SLUG
 
     bare = criterion_id.split("@")[0]
@@ -178,7 +182,14 @@ def schema_of(kind: str) -> dict[str, Any]:
     from pydantic import TypeAdapter
 
     from patienthood.scoring.vocabulary import AnswerVocabulary
-    from patienthood.spec.models import Battery, Bibliography, Context, CriteriaSet, Criterion, Item
+    from patienthood.spec.models import (
+        Battery,
+        Bibliography,
+        Context,
+        CriteriaSet,
+        Criterion,
+        Item,
+    )
 
     models: dict[str, Any] = {
         "criterion": Criterion, "set": CriteriaSet, "battery": Battery, "bibliography": Bibliography,

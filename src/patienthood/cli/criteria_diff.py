@@ -16,7 +16,13 @@ from pathlib import Path
 
 import click
 
-from patienthood.cli.common import InputError, check_output_path, dir_option, errors, readable_logs
+from patienthood.cli.common import (
+    InputError,
+    check_output_path,
+    dir_option,
+    errors,
+    readable_logs,
+)
 from patienthood.content import content_dir
 from patienthood.spec.errors import Problem
 

@@ -41,7 +41,10 @@ def validate_instrument_command(set_name: str, seeds: str, log_dir: Path, out_di
     from patienthood.atomic import write_atomic
     from patienthood.instrument import load_instrument_standard
     from patienthood.instrument_validation.record import packaged_record_path
-    from patienthood.instrument_validation.render import confusion_table, validation_markdown
+    from patienthood.instrument_validation.render import (
+        confusion_table,
+        validation_markdown,
+    )
     from patienthood.instrument_validation.run import validate_instrument
 
     standard = load_instrument_standard(set_name, criteria_dir, batteries_dir)

@@ -11,7 +11,6 @@ from patienthood.cli.common import check_output_path, console, key_values
 from patienthood.publish import DEFAULT_TITLE
 
 
-
 @click.command()
 @click.argument("report_dirs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),

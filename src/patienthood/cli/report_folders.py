@@ -8,7 +8,12 @@ from typing import Any
 
 import click
 
-from patienthood.cli.common import InputError, check_output_path, dir_option, require_file
+from patienthood.cli.common import (
+    InputError,
+    check_output_path,
+    dir_option,
+    require_file,
+)
 
 FAILED = 1
 
@@ -96,7 +101,11 @@ def compare(old_dir: Path, new_dir: Path, out_dir: Path | None) -> None:
     clustered by item. The Markdown goes to stdout.
     """
     from patienthood.atomic import write_atomic
-    from patienthood.report.compare import COMPARE_FILES, compare_reports, render_compare
+    from patienthood.report.compare import (
+        COMPARE_FILES,
+        compare_reports,
+        render_compare,
+    )
 
     if out_dir is not None:
         check_output_path(out_dir, "--out")

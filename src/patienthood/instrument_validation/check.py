@@ -6,7 +6,13 @@ profiles, and returns the rows of the confusion table.
 
 from __future__ import annotations
 
-from patienthood.results import Assessment, CriterionCheck, Expectation, SeedResult, SubjectCheck
+from patienthood.results import (
+    Assessment,
+    CriterionCheck,
+    Expectation,
+    SeedResult,
+    SubjectCheck,
+)
 from patienthood.spec.models import Condition
 from patienthood.spec.vocabulary import SIMULATED_LABEL, SUBJECT_PREFIX
 from patienthood.subjects.profile import SubjectProfile

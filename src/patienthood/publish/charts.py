@@ -11,10 +11,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from patienthood.report.charts import _STYLE, _to_svg, accessible  # the report's own chart settings
-from patienthood.report.inert import visible
-
 import matplotlib.pyplot as plt  # noqa: E402  (report.charts has chosen the Agg backend)
+
+from patienthood.report.charts import (  # the report's own chart settings
+    _STYLE,
+    _to_svg,
+    accessible,
+)
+from patienthood.report.inert import visible
 
 LABEL_CHARS = 28
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")

@@ -29,7 +29,12 @@ from patienthood.report.compare import compare_reports
 from patienthood.report.inert import visible
 from patienthood.report.render import environment, template_file
 from patienthood.results import json_text
-from patienthood.spec.vocabulary import MODEL_LABEL, SIMULATED_LABEL, VERDICT_ABBREVIATIONS, VERDICT_LABELS
+from patienthood.spec.vocabulary import (
+    MODEL_LABEL,
+    SIMULATED_LABEL,
+    VERDICT_ABBREVIATIONS,
+    VERDICT_LABELS,
+)
 
 SITE_TEMPLATES = "site"  # the folder inside the reports content folder
 PAGES = {"index": "index.html.jinja", "model": "model.html.jinja", "validation": "validation.html.jinja"}

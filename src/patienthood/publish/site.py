@@ -22,13 +22,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from patienthood import __version__
-from patienthood.publish import DEFAULT_TITLE
 from patienthood.atomic import write_atomic
 from patienthood.content import ContentRoots, content_dir
 from patienthood.errors import InputProblem
+from patienthood.publish import DEFAULT_TITLE
 from patienthood.publish.catalog import Catalog, Release, build_catalog
 from patienthood.publish.feed import build_feed
-from patienthood.publish.inputs import is_site_manifest, read_report_folders, sha256_file
+from patienthood.publish.inputs import (
+    is_site_manifest,
+    read_report_folders,
+    sha256_file,
+)
 from patienthood.publish.pages import SitePages, site_templates
 from patienthood.report.manifest import MANIFEST, rendering_software, sha256_bytes
 from patienthood.results import FeedSet, SiteInvocation, SiteManifest, SiteReport

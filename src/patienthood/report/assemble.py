@@ -16,14 +16,22 @@ from pathlib import Path
 from patienthood.analysis.assessment import assess_logs, read_log_infos
 from patienthood.analysis.logs import LogError, LogInfo
 from patienthood.errors import InputProblem
-from patienthood.instrument import InstrumentIdentity, instrument_identity, standard_roots
-from patienthood.instrument_validation.record import load_record, packaged_record_path, validation_section
+from patienthood.instrument import (
+    InstrumentIdentity,
+    instrument_identity,
+    standard_roots,
+)
+from patienthood.instrument_validation.record import (
+    load_record,
+    packaged_record_path,
+    validation_section,
+)
 from patienthood.report.design import run_design
 from patienthood.report.methodology import methodology
 from patienthood.results import Report, ValidationSection
 from patienthood.runs import set_argument
-from patienthood.spec.vocabulary import AnswerSource
 from patienthood.spec.standard import Standard
+from patienthood.spec.vocabulary import AnswerSource
 from patienthood.subjects.profile import subjects_dir
 
 

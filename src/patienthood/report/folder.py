@@ -18,7 +18,12 @@ from patienthood.atomic import write_atomic
 from patienthood.content import content_dir
 from patienthood.report.disagreements import disagreements_csv
 from patienthood.report.manifest import MANIFEST, Invocation, build_manifest
-from patienthood.report.render import render_html, render_markdown, render_pdf, report_timestamp
+from patienthood.report.render import (
+    render_html,
+    render_markdown,
+    render_pdf,
+    report_timestamp,
+)
 from patienthood.results import Report, json_text
 
 REPORT_FILES = ("report.html", "report.pdf", "report.json", "summary.md", "disagreements.csv")

@@ -19,12 +19,17 @@ from pydantic import ValidationError
 from patienthood.analysis.logs import LogError, find_logs, sha256_of
 from patienthood.content import content_dir
 from patienthood.errors import InputProblem
+from patienthood.instrument import instrument_identity, load_instrument_standard
 from patienthood.instrument_validation.record import packaged_record_path
 from patienthood.report.assemble import assemble_report, record_name
 from patienthood.report.folder import render_outputs
-from patienthood.report.manifest import MANIFEST, Manifest, sha256_bytes, template_hashes
+from patienthood.report.manifest import (
+    MANIFEST,
+    Manifest,
+    sha256_bytes,
+    template_hashes,
+)
 from patienthood.spec.errors import SpecError
-from patienthood.instrument import instrument_identity, load_instrument_standard
 from patienthood.subjects.profile import subjects_dir
 
 REPORT_FOLDER_FIX = "give a report folder written by `patienthood report`"

@@ -21,7 +21,13 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from patienthood.review.snapshot import Snapshot
-from patienthood.spec.models import Clause, Condition, CriteriaSet, Criterion, parse_version
+from patienthood.spec.models import (
+    Clause,
+    Condition,
+    CriteriaSet,
+    Criterion,
+    parse_version,
+)
 
 Level = Literal["major", "minor", "patch"]
 Bump = Literal["major", "minor", "patch", "none", "downgrade"]

@@ -5,9 +5,17 @@ from __future__ import annotations
 from inspect_ai.scorer import Score, Target, scorer
 from inspect_ai.solver import TaskState
 
+from patienthood.scoring.distribution import (
+    answer_distribution,
+    offered_words,
+    output_logprobs,
+    probabilities,
+    prompt_text,
+)
 from patienthood.scoring.forms import form_name, read_stance
 from patienthood.scoring.metrics import means
 from patienthood.scoring.vocabulary import load_forms, load_vocabulary
+from patienthood.spec.vocabulary import DISTRIBUTION_PREFIX
 
 
 @scorer(metrics=[means()])
@@ -38,8 +46,20 @@ def agreement():  # noqa: ANN201 (inspect's decorator types the result)
                     "response": response}
         if reading.note:
             metadata["reading_note"] = reading.note
+        value: dict[str, float] = {"agree": int(agree), "matches": int(matches), "answered": int(answered)}
+        found = answer_distribution(output_logprobs(state.output), completion, words.labels,
+                                    offered_words(prompt_text(state.messages), words.lookup()),
+                                    words.distribution.min_mass)
+        shares = probabilities(found)
+        if shares is not None:
+            yes, no = shares.get("yes", 0.0), shares.get("no", 0.0)
+            value.update({f"{DISTRIBUTION_PREFIX}agree": round(yes, 6),
+                          f"{DISTRIBUTION_PREFIX}matches": round(yes if polarity == "pro" else no, 6),
+                          f"{DISTRIBUTION_PREFIX}answered": round(yes + no, 6)})
+        if found is not None:
+            metadata.update(found.as_metadata())
         return Score(
-            value={"agree": int(agree), "matches": int(matches), "answered": int(answered)},
+            value=value,
             answer=reading.line,
             explanation=explanation,
             metadata=metadata,

@@ -28,8 +28,15 @@ from inspect_ai.scorer import Score, Target, scorer
 from inspect_ai.solver import TaskState
 
 from patienthood.scoring.answer_lines import final_line
+from patienthood.scoring.distribution import (
+    letter_distribution,
+    output_logprobs,
+    probabilities,
+)
 from patienthood.scoring.forms import form_name, options_in_prompt, read_option
 from patienthood.scoring.metrics import means
+from patienthood.scoring.vocabulary import load_vocabulary
+from patienthood.spec.vocabulary import DISTRIBUTION_PREFIX
 
 LETTERS = "ABCDEF"
 LABEL = "ANSWER"
@@ -97,8 +104,16 @@ def choice():  # noqa: ANN201
         metadata = {"scorable": scorable, "method": method, "choice": letter, "key": key}
         if reading.note:
             metadata["reading_note"] = reading.note
+        value: dict[str, float] = {"correct": correct}
+        found = letter_distribution(output_logprobs(state.output), completion, letters, (LABEL,),
+                                    load_vocabulary().distribution.min_mass)
+        shares = probabilities(found)
+        if shares is not None:
+            value[f"{DISTRIBUTION_PREFIX}correct"] = round(shares.get(key, 0.0), 6)
+        if found is not None:
+            metadata.update(found.as_metadata())
         return Score(
-            value={"correct": correct},
+            value=value,
             answer=letter or reading.line,
             explanation=explanation + (f": chose {letter}, key {key}" if scorable else ""),
             metadata=metadata,

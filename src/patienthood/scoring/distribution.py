@@ -179,3 +179,22 @@ def probabilities(found: AnswerDistribution | None) -> dict[str, float] | None:
     if found is None or not found.counted or found.mass <= 0:
         return None
     return {key: value / found.mass for key, value in found.probabilities.items()}
+
+
+def letter_distribution(logprobs: Any, completion: str, letters: str, labels: Iterable[str],
+                        min_mass: float) -> AnswerDistribution | None:
+    """The distribution over the offered option letters at the answer letter (A, B, ... as offered)."""
+    return answer_distribution(logprobs, completion, labels, {letter: [letter] for letter in letters}, min_mass)
+
+
+def distribution_record(found: AnswerDistribution | None) -> dict[str, Any] | None:
+    """A distribution as data a solver can keep in the sample's store (``from_record`` reads it back)."""
+    return None if found is None else {"probabilities": found.probabilities, "mass": found.mass,
+                                       "position": found.position, "counted": found.counted}
+
+
+def from_record(record: Any) -> AnswerDistribution | None:
+    if not isinstance(record, dict):
+        return None
+    return AnswerDistribution(dict(record["probabilities"]), float(record["mass"]), int(record["position"]),
+                              bool(record["counted"]))

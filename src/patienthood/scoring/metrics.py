@@ -24,7 +24,14 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Any
 
-from inspect_ai.scorer import Metric, SampleScore, Score, ScoreReducer, metric, score_reducer
+from inspect_ai.scorer import (
+    Metric,
+    SampleScore,
+    Score,
+    ScoreReducer,
+    metric,
+    score_reducer,
+)
 
 
 @metric

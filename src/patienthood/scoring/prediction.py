@@ -20,12 +20,23 @@ from inspect_ai.scorer import Score, Target, scorer
 from inspect_ai.solver import TaskState
 
 from patienthood.scoring.answer_lines import final_line
-from patienthood.scoring.forms import FORM, Reading, form_name, options_in_prompt, read_option
+from patienthood.scoring.distribution import from_record, probabilities
+from patienthood.scoring.forms import (
+    FORM,
+    Reading,
+    form_name,
+    options_in_prompt,
+    read_option,
+)
 from patienthood.scoring.metrics import means
+from patienthood.spec.vocabulary import DISTRIBUTION_PREFIX
 
-# Where the solver keeps the two answers of one sample and epoch.
+# Where the solver keeps the two answers of one sample and epoch, and their letter
+# distributions when the provider returned token probabilities.
 PREDICTION_KEY = "self_prediction:prediction"
 OBJECT_KEY = "self_prediction:object_level"
+PREDICTION_DISTRIBUTION_KEY = "self_prediction:prediction_distribution"
+OBJECT_DISTRIBUTION_KEY = "self_prediction:object_level_distribution"
 PREDICTION_LABEL = "PREDICTION"
 ANSWER_LABEL = "ANSWER"
 
@@ -94,12 +105,24 @@ def self_prediction():  # noqa: ANN201 (inspect's decorator types the result)
         else:
             missing = [what for what, letter in (("prediction", predicted), ("fresh answer", chosen)) if letter is None]
             explanation = f"no readable {' or '.join(missing)} naming an option; unscorable"
-        value = {
+        value: dict[str, float] = {
             "prediction_correct": int(scorable and predicted == chosen),
             "baseline_correct": int(scorable and chosen == typical),
             "first_option_correct": int(scorable and chosen == letters[:1]),
             "predicted_typical": int(scorable and predicted == typical),
         }
+        # With token probabilities for both turns (two independent conversations), the
+        # expected value of each: P(prediction = fresh answer) = sum over letters of P_pred * P_fresh.
+        predicted_shares = probabilities(from_record(state.store.get(PREDICTION_DISTRIBUTION_KEY)))
+        chosen_shares = probabilities(from_record(state.store.get(OBJECT_DISTRIBUTION_KEY)))
+        if predicted_shares is not None and chosen_shares is not None:
+            value.update({
+                f"{DISTRIBUTION_PREFIX}prediction_correct": round(
+                    sum(predicted_shares.get(x, 0.0) * chosen_shares.get(x, 0.0) for x in letters), 6),
+                f"{DISTRIBUTION_PREFIX}baseline_correct": round(chosen_shares.get(typical, 0.0), 6),
+                f"{DISTRIBUTION_PREFIX}first_option_correct": round(chosen_shares.get(letters[:1], 0.0), 6),
+                f"{DISTRIBUTION_PREFIX}predicted_typical": round(predicted_shares.get(typical, 0.0), 6),
+            })
         return Score(
             value=value,
             answer=f"{predicted or '-'}/{chosen or '-'}",

@@ -14,7 +14,6 @@ from patienthood.scoring.answer_lines import final_line
 from patienthood.scoring.vocabulary import AnswerVocabulary, Response
 from patienthood.spec.vocabulary import Stance
 
-
 _MARKUP = re.compile(r"[*_`#>~|\[\]()\"'“”«»]")
 _TRAILING = re.compile(r"[\s.!?,;:。！？、]+$")
 

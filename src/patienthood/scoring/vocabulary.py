@@ -15,7 +15,6 @@ from patienthood.spec.vocabulary import Response, Stance
 from patienthood.spec.yamlfile import read_yaml
 
 
-
 class GraderVocabulary(Strict):
     label: str
     stances: dict[Stance, list[str]]

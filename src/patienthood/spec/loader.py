@@ -16,7 +16,15 @@ from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel, ValidationError
 
 from patienthood.spec.errors import Problem, SpecError
-from patienthood.spec.models import PATTERN_HELP, Battery, Bibliography, Context, CriteriaSet, Criterion, Item
+from patienthood.spec.models import (
+    PATTERN_HELP,
+    Battery,
+    Bibliography,
+    Context,
+    CriteriaSet,
+    Criterion,
+    Item,
+)
 from patienthood.spec.yamlfile import YamlDocument, read_yaml
 
 M = TypeVar("M", bound=BaseModel)

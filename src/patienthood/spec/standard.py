@@ -24,7 +24,6 @@ from patienthood.spec.vocabulary import PACKAGED_CONTENT_FOLDER
 from patienthood.spec.yamlfile import Loc, YamlDocument, read_yaml
 
 
-
 @dataclass(frozen=True)
 class Standard:
     """A criteria set with its criteria (in the set's order) and their batteries."""

@@ -10,7 +10,13 @@ import random
 import re
 from dataclasses import dataclass
 
-from patienthood.subjects.profile import ContextKind, Option, Phrasebook, SubjectProfile, SubjectStance
+from patienthood.subjects.profile import (
+    ContextKind,
+    Option,
+    Phrasebook,
+    SubjectProfile,
+    SubjectStance,
+)
 
 
 @dataclass(frozen=True)

@@ -26,10 +26,24 @@ argument for the opposite still decides nothing. The words the forms need (label
 phrases, closing remarks, negations) are content: ``scorers/forms.yaml``.
 """
 
-from patienthood.scoring.forms.options import OPTION_FORMS, Options, options_in_prompt, read_option
+from patienthood.scoring.forms.options import (
+           OPTION_FORMS,
+           Options,
+           options_in_prompt,
+           read_option,
+)
 from patienthood.scoring.forms.rankings import RANKING_FORMS, read_ranking_layers
 from patienthood.scoring.forms.stances import STANCE_FORMS, read_stance
-from patienthood.scoring.forms.text import ANSWER_LINE, FORM, NONE, Lexicon, Reading, form_name, is_form, lexicon
+from patienthood.scoring.forms.text import (
+           ANSWER_LINE,
+           FORM,
+           NONE,
+           Lexicon,
+           Reading,
+           form_name,
+           is_form,
+           lexicon,
+)
 
 __all__ = ["ANSWER_LINE", "FORM", "NONE", "OPTION_FORMS", "RANKING_FORMS", "STANCE_FORMS", "Lexicon", "Options",
            "Reading", "form_name", "is_form", "lexicon", "options_in_prompt", "read_option", "read_ranking_layers",

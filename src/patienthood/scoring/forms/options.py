@@ -27,7 +27,11 @@ from patienthood.scoring.forms.text import (
     strip_tail,
     tokens,
 )
-from patienthood.scoring.vocabulary import AnswerVocabulary, FormsVocabulary, load_vocabulary
+from patienthood.scoring.vocabulary import (
+    AnswerVocabulary,
+    FormsVocabulary,
+    load_vocabulary,
+)
 
 
 def options_in_prompt(prompt: str, letters: str) -> dict[str, str] | None:
@@ -280,7 +284,9 @@ def read_option(completion: str, letters: str, options: dict[str, str] | None, s
 
 def _variant_strict(labels: Sequence[str], letters: str) -> StrictOption:
     """The strict letter reader under other labels ("Final answer", "My prediction")."""
-    from patienthood.scoring.prediction import read_letter  # prediction's scorer imports this module
+    from patienthood.scoring.prediction import (
+        read_letter,  # prediction's scorer imports this module
+    )
 
     def strict(text: str) -> tuple[str | None, str | None, str]:
         for label in labels:

@@ -28,8 +28,11 @@ from patienthood.scoring.forms.text import (
     tokens,
 )
 from patienthood.scoring.ranking import read_ranking
-from patienthood.scoring.vocabulary import AnswerVocabulary, FormsVocabulary, load_vocabulary
-
+from patienthood.scoring.vocabulary import (
+    AnswerVocabulary,
+    FormsVocabulary,
+    load_vocabulary,
+)
 
 RANKING_FORMS = ("closing_remark", "trailing_note", "ranking_line", "ranking_list")
 

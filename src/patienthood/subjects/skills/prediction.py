@@ -13,7 +13,12 @@ import re
 from typing import Any
 
 from patienthood.subjects.profile import SubjectProfile
-from patienthood.subjects.skills.open_choice import has_all, read_choice, sentence, taste
+from patienthood.subjects.skills.open_choice import (
+    has_all,
+    read_choice,
+    sentence,
+    taste,
+)
 
 NAME = "prediction"
 PRIORITY = 30  # before open_choice: the hypothetical quotes an open-choice question
