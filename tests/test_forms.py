@@ -290,3 +290,15 @@ def test_every_form_is_named_in_the_content_order() -> None:
     assert "leading_option" in OPTION_FORMS and "ranking_list" in RANKING_FORMS
     forms = load_forms()
     assert forms.closing_remarks and forms.answer_labels and forms.choice_phrases
+
+
+@pytest.mark.parametrize(("text", "expected"), [("YES, YES", "yes"), ("No. No.", "no"), ("NO\nNO", "no"),
+                                                ("Yes, No", None), ("YES, I can help", None), ("YES?", None)])
+def test_a_reply_of_one_answer_word_repeated_is_that_answer(text: str, expected: str | None) -> None:
+    from patienthood.scoring.forms import read_stance
+    from patienthood.scoring.vocabulary import load_forms, load_vocabulary
+
+    reading = read_stance(text, load_vocabulary(), load_forms())
+    assert reading.value == expected
+    if expected is not None:
+        assert reading.method == "form:repeated_word"

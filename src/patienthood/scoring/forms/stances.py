@@ -180,6 +180,22 @@ def the_answer_is(text: str, lex: Lexicon) -> tuple[Response, str] | None:
     return response, used
 
 
+def repeated_word(text: str, lex: Lexicon) -> tuple[Response, str] | None:
+    """A reply that is nothing but one answer word, once or repeated: "YES, YES", "No. No."
+
+    Safe: the reply holds no other word at all, so there is nothing it could be read
+    against; the words must all be the same response (an echo of the options, "Yes, No",
+    names several and is not read). Small models asked for one word often say it twice.
+    """
+    words = tokens(clean(text))
+    if not words or len(words) > 8 or any(mark in text for mark in ("?", "？")):
+        return None
+    responses = {lex.word_of([word]) for word in words}
+    if len(responses) != 1 or None in responses:
+        return None
+    return responses.pop(), text.strip()
+
+
 def bare_trailing(text: str, lex: Lexicon) -> tuple[Response, str] | None:
     """The answer word alone on the last line: "...\\n\\nNO".
 
@@ -262,7 +278,8 @@ def leading_answer_is(text: str, lex: Lexicon) -> tuple[Response, str] | None:
 
 
 StanceForm = Callable[[str, Lexicon], "tuple[Response, str] | None"]
-END_FORMS: tuple[StanceForm, ...] = (next_line, final_answer_label, label_mid_line, the_answer_is, bare_trailing)
+END_FORMS: tuple[StanceForm, ...] = (next_line, final_answer_label, label_mid_line, the_answer_is, repeated_word,
+                                     bare_trailing)
 LEADING_FORMS: tuple[StanceForm, ...] = (bare_leading, leading_answer_is)
 STANCE_FORMS = (*(f.__name__ for f in END_FORMS), "closing_remark", "trailing_note",
                 *(f.__name__ for f in LEADING_FORMS))
