@@ -102,7 +102,15 @@ def _agreement_with_mode(frame: pd.DataFrame, cell: list[str]) -> pd.Series:
 
 
 def modal_agreement(frame: pd.DataFrame, spec: ModalAgreement) -> MeasureResult:
+    """Agreement with the cell's mode, over the cells with at least ``min_answers`` scorable answers.
+
+    A design that asks most cells once and a few in every epoch (``self_report``) would
+    otherwise count every single answer as agreeing with itself in a retest measure.
+    """
     data = scorable(_contexts(frame, spec.contexts))
+    if spec.min_answers > 1 and not data.empty:
+        sizes = data.groupby(list(spec.cell))["stance"].transform("size")
+        data = data[sizes >= spec.min_answers]
     if data.empty:
         return _empty(spec.id, KORN_GRAUBARD)
     return _clustered(spec.id, _agreement_with_mode(data, list(spec.cell)).tolist(), data["item"].tolist())
@@ -116,7 +124,17 @@ def stance_rate(frame: pd.DataFrame, spec: StanceRate) -> MeasureResult:
 
 
 def lean_shift(frame: pd.DataFrame, spec: LeanShift) -> MeasureResult:
+    """Affirm rate leaning one way minus the other, over the items answered in both arms.
+
+    A balanced design asks each item in one lean pair only, and answers may be missing
+    from one arm; an item seen in one arm alone would add its level to one side and
+    nothing to the other, so only the items scorable in both arms count (the pairing the
+    measure's description promises). The interval is Newcombe's on the two arms'
+    item-clustered intervals, which treats the arms as independent and so errs wide.
+    """
     data = scorable(frame[frame["axis"] == spec.axis])
+    shared = set(data.loc[data["lean"] == "affirm", "item"]) & set(data.loc[data["lean"] == "deny", "item"])
+    data = data[data["item"].isin(shared)]
     arms, rates = [], []
     for lean in ("affirm", "deny"):
         arm = data[data["lean"] == lean]

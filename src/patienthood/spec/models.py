@@ -338,6 +338,9 @@ class ModalAgreement(_MeasureBase):
     kind: Literal["modal_agreement"]
     contexts: Literal["neutral", "all"] = "neutral"
     cell: list[Literal["item", "context"]] = Field(default_factory=lambda: ["item"], min_length=1)
+    min_answers: int = Field(1, ge=1, description=(
+        "Cells with fewer scorable answers are left out: an answer asked once agrees with itself, so a "
+        "retest measure reads only the cells a design asks more than once."))
     scale: Literal["proportion"] = "proportion"
 
 
