@@ -56,6 +56,10 @@ class MeasureResult:
     per_item: dict[str, float] = field(default_factory=dict)
     # The values an item's entry can take, so a comparison's interval stays inside them.
     per_item_range: tuple[float, float] = (0.0, 1.0)
+    # The variance between items that the estimate's uncertainty rests on (per-item values
+    # at the design's epochs and contexts; for a difference of two arms, the sum the
+    # independent-arms interval assumes), for power statements (stats.detectable_difference).
+    item_variance: float | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -79,10 +83,19 @@ def _per_item(values: Sequence[float], items: Sequence[str]) -> dict[str, float]
     return {str(item): round(float(value), 6) for item, value in sorted(means.items())}
 
 
+def _variance(per_item: dict[str, float] | Sequence[float]) -> float | None:
+    """Sample variance (n - 1) of per-item values; None with fewer than two items."""
+    values = list(per_item.values()) if isinstance(per_item, dict) else list(per_item)
+    if len(values) < 2:
+        return None
+    return round(float(pd.Series(values, dtype=float).var(ddof=1)), 9)
+
+
 def _clustered(measure_id: str, hits: Sequence[float], items: Sequence[str]) -> MeasureResult:
     estimate = clustered_proportion(hits, items)
+    per_item = _per_item(hits, items)
     return MeasureResult(measure_id, _round(estimate.estimate), _round(estimate.ci_low), _round(estimate.ci_high),
-                         estimate.n, estimate.n_clusters, KORN_GRAUBARD, _per_item(hits, items))
+                         estimate.n, estimate.n_clusters, KORN_GRAUBARD, per_item, item_variance=_variance(per_item))
 
 
 def _contexts(frame: pd.DataFrame, which: str) -> pd.DataFrame:
@@ -145,8 +158,11 @@ def lean_shift(frame: pd.DataFrame, spec: LeanShift) -> MeasureResult:
         rates.append(_per_item(affirms, arm["item"].tolist()))
     difference, low, high = newcombe_difference(arms[0], arms[1])
     per_item = {item: round(rates[0][item] - rates[1][item], 6) for item in sorted(set(rates[0]) & set(rates[1]))}
+    arm_variances = [_variance(rate) for rate in rates]
+    variance = None if None in arm_variances else sum(arm_variances)  # type: ignore[arg-type]
     return MeasureResult(spec.id, _round(difference), _round(low), _round(high),
-                         arms[0].n + arms[1].n, int(data["item"].nunique()), NEWCOMBE, per_item, (-1.0, 1.0))
+                         arms[0].n + arms[1].n, int(data["item"].nunique()), NEWCOMBE, per_item, (-1.0, 1.0),
+                         item_variance=variance)
 
 
 def _where(frame: pd.DataFrame, conditions: dict[str, Any]) -> pd.DataFrame:
@@ -180,8 +196,10 @@ def mean_of(frame: pd.DataFrame, spec: MeanOf) -> MeasureResult:
         return _clustered(spec.id, values, items)
     low, high = spec.value_range()
     estimate = clustered_bounded_mean(values, items, low, high)
+    per_item = _per_item(values, items)
     return MeasureResult(spec.id, _round(estimate.estimate), _round(estimate.ci_low), _round(estimate.ci_high),
-                         estimate.n, estimate.n_clusters, method, _per_item(values, items), (low, high))
+                         estimate.n, estimate.n_clusters, method, per_item, (low, high),
+                         item_variance=_variance(per_item))
 
 
 def _fold(value: float, low: float, high: float) -> tuple[float, float, float]:
@@ -199,8 +217,16 @@ def _unpaired_difference(frame: pd.DataFrame, spec: DifferenceOf) -> MeasureResu
     value, low, high = newcombe_difference(arms[0], arms[1])
     if spec.absolute:
         value, low, high = _fold(value, low, high)
+    # Two sets of items: the difference's variance is var_a / G_a + var_b / G_b, written as
+    # the variance one pool of G_a + G_b items would need for the same standard error.
+    sides_variance = [_variance(_per_item(side[f"value_{spec.column}"].astype(float).tolist(),
+                                          _item_key(side).tolist())) for side in sides]
+    variance = None
+    if None not in sides_variance:
+        pooled = sum(v / arm.n_clusters for v, arm in zip(sides_variance, arms))  # type: ignore[operator]
+        variance = round(pooled * (arms[0].n_clusters + arms[1].n_clusters), 9)
     return MeasureResult(spec.id, _round(value), _round(low), _round(high), arms[0].n + arms[1].n,
-                         arms[0].n_clusters + arms[1].n_clusters, NEWCOMBE)
+                         arms[0].n_clusters + arms[1].n_clusters, NEWCOMBE, item_variance=variance)
 
 
 def difference_of(frame: pd.DataFrame, spec: DifferenceOf) -> MeasureResult:
@@ -228,7 +254,8 @@ def difference_of(frame: pd.DataFrame, spec: DifferenceOf) -> MeasureResult:
     if spec.absolute:
         value, low, high = _fold(value, low, high)
     return MeasureResult(spec.id, _round(value), _round(low), _round(high), n, len(shared), BOUNDED_PAIRED,
-                         {item: round(d, 6) for item, d in zip(shared, differences)}, (-1.0, 1.0))
+                         {item: round(d, 6) for item, d in zip(shared, differences)}, (-1.0, 1.0),
+                         item_variance=_variance(differences))
 
 
 MEASURE_FUNCTIONS: dict[str, Callable[[pd.DataFrame, Any], MeasureResult]] = {
