@@ -62,10 +62,10 @@ def test_each_item_has_one_retest_cell_and_every_neutral_context_the_same_share(
     assert all(len({m["topic"] for m in retest if m["context"] == c}) == len(TOPICS) for c in per_context)
 
 
-def test_items_keep_enough_neutral_answers_for_the_modal_measure() -> None:
-    """Agreement with an item's own mode is biased up when an item has few answers (a
-    random respondent over three stances agrees 0.63 with 3 answers, 0.53 with 7): six
-    neutral contexts plus the retest repeat keep a random respondent below 0.60."""
+def test_items_are_asked_in_two_thirds_of_the_neutral_contexts() -> None:
+    """Cross-context agreement compares each answer with the item's other neutral answers:
+    six contexts plus the retest repeat give seven, enough to identify a mode that holds
+    in most framings."""
     neutral = Counter(s.metadata["item"] for s in SAMPLES if s.metadata["neutral"])
     assert set(neutral.values()) == {6}
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from patienthood.spec.models import (
@@ -114,11 +115,39 @@ def _agreement_with_mode(frame: pd.DataFrame, cell: list[str]) -> pd.Series:
     return (merged["stance"] == merged["mode"]).astype(float)
 
 
+def _agreement_with_others(frame: pd.DataFrame, cell: list[str]) -> pd.Series:
+    """For each answer, whether it equals the most common of its cell's *other* answers.
+
+    Counting an answer in the mode it is compared with inflates agreement, and the more
+    so the fewer answers a cell has: an item answered at random over three stances
+    agrees 0.53 with its own mode on seven answers, not 1/3. Compared with the others
+    only, an answer is a fresh draw against a mode it did not make, so the expected
+    agreement is at most the share of the item's truly most common answer (at most, and
+    equal to it once the others identify that answer). Ties among the others' modes give
+    each tied stance an equal share of the credit, the expectation of breaking the tie at
+    random. Answers alone in their cell have no others and are left out.
+    """
+    counts = frame.groupby(cell + ["stance"]).size().unstack("stance", fill_value=0)
+    stances = list(counts.columns)
+    index = pd.MultiIndex.from_frame(frame[cell]) if len(cell) > 1 else pd.Index(frame[cell[0]])
+    others = np.array(counts.reindex(index).to_numpy(dtype=float), copy=True)
+    own = np.array([stances.index(stance) for stance in frame["stance"]])
+    rows = np.arange(len(frame))
+    others[rows, own] -= 1
+    top = others.max(axis=1)
+    modes = others == top[:, None]
+    credit = np.where(modes[rows, own], 1.0 / modes.sum(axis=1), 0.0)
+    return pd.Series(np.where(others.sum(axis=1) > 0, credit, np.nan), index=frame.index)
+
+
 def modal_agreement(frame: pd.DataFrame, spec: ModalAgreement) -> MeasureResult:
     """Agreement with the cell's mode, over the cells with at least ``min_answers`` scorable answers.
 
     A design that asks most cells once and a few in every epoch (``self_report``) would
     otherwise count every single answer as agreeing with itself in a retest measure.
+    With ``leave_one_out`` each answer is compared with the mode of the other answers
+    of its cell (``_agreement_with_others``), which does not count an answer in its own
+    favour.
     """
     data = scorable(_contexts(frame, spec.contexts))
     if spec.min_answers > 1 and not data.empty:
@@ -126,7 +155,13 @@ def modal_agreement(frame: pd.DataFrame, spec: ModalAgreement) -> MeasureResult:
         data = data[sizes >= spec.min_answers]
     if data.empty:
         return _empty(spec.id, KORN_GRAUBARD)
-    return _clustered(spec.id, _agreement_with_mode(data, list(spec.cell)).tolist(), data["item"].tolist())
+    if not spec.leave_one_out:
+        return _clustered(spec.id, _agreement_with_mode(data, list(spec.cell)).tolist(), data["item"].tolist())
+    agreement = _agreement_with_others(data, list(spec.cell))
+    kept = agreement.notna()
+    if not kept.any():
+        return _empty(spec.id, KORN_GRAUBARD)
+    return _clustered(spec.id, agreement[kept].tolist(), data.loc[kept, "item"].tolist())
 
 
 def stance_rate(frame: pd.DataFrame, spec: StanceRate) -> MeasureResult:
