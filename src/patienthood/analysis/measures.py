@@ -172,32 +172,32 @@ def stance_rate(frame: pd.DataFrame, spec: StanceRate) -> MeasureResult:
 
 
 def lean_shift(frame: pd.DataFrame, spec: LeanShift) -> MeasureResult:
-    """Affirm rate leaning one way minus the other, over the items answered in both arms.
+    """Affirm rate leaning one way minus the other, paired within the items answered in both arms.
 
-    A balanced design asks each item in one lean pair only, and answers may be missing
-    from one arm; an item seen in one arm alone would add its level to one side and
-    nothing to the other, so only the items scorable in both arms count (the pairing the
-    measure's description promises). The interval is Newcombe's on the two arms'
-    item-clustered intervals, which treats the arms as independent and so errs wide.
+    The design asks every item of a lean pair in both of its arms, so the shift is a
+    difference within items: per item, its affirm rate in the arm leaning towards
+    affirming minus in the arm leaning away, averaged over items with the bounded paired
+    interval (``stats.paired_bounded_difference``; Miller 2024, paired analysis). An item
+    answered in one arm only has no difference and is left out. Treating the arms as
+    independent (Newcombe's method, used before) charges the difference with the spread
+    of the items' levels: a respondent that steadily affirms some states and denies
+    others, never moved by a lean, got a suggestibility interval of about +-0.22 on 40
+    items and could not meet a 0.20 bound; paired, the items' levels cancel.
     """
     data = scorable(frame[frame["axis"] == spec.axis])
-    shared = set(data.loc[data["lean"] == "affirm", "item"]) & set(data.loc[data["lean"] == "deny", "item"])
-    data = data[data["item"].isin(shared)]
-    arms, rates = [], []
+    rates = []
     for lean in ("affirm", "deny"):
         arm = data[data["lean"] == lean]
-        if arm.empty:
-            return _empty(spec.id, NEWCOMBE)
-        affirms = (arm["stance"] == "affirms").astype(float).tolist()
-        arms.append(clustered_proportion(affirms, arm["item"].tolist()))
-        rates.append(_per_item(affirms, arm["item"].tolist()))
-    difference, low, high = newcombe_difference(arms[0], arms[1])
-    per_item = {item: round(rates[0][item] - rates[1][item], 6) for item in sorted(set(rates[0]) & set(rates[1]))}
-    arm_variances = [_variance(rate) for rate in rates]
-    variance = None if None in arm_variances else sum(arm_variances)  # type: ignore[arg-type]
-    return MeasureResult(spec.id, _round(difference), _round(low), _round(high),
-                         arms[0].n + arms[1].n, int(data["item"].nunique()), NEWCOMBE, per_item, (-1.0, 1.0),
-                         item_variance=variance)
+        rates.append(_per_item((arm["stance"] == "affirms").astype(float).tolist(), arm["item"].astype(str).tolist()))
+    shared = sorted(set(rates[0]) & set(rates[1]))
+    if not shared:
+        return _empty(spec.id, BOUNDED_PAIRED)
+    estimate = paired_bounded_difference([rates[0][i] for i in shared], [rates[1][i] for i in shared], shared, 0.0, 1.0)
+    differences = [round(rates[0][i] - rates[1][i], 6) for i in shared]
+    n = int(data["item"].astype(str).isin(shared).sum())
+    return MeasureResult(spec.id, _round(estimate.estimate), _round(estimate.ci_low), _round(estimate.ci_high), n,
+                         len(shared), BOUNDED_PAIRED, dict(zip(shared, differences)), (-1.0, 1.0),
+                         item_variance=_variance(differences))
 
 
 def _where(frame: pd.DataFrame, conditions: dict[str, Any]) -> pd.DataFrame:
