@@ -39,7 +39,8 @@ def test_measures_tell_why(assessments) -> None:
     assert measure("random", "cross_context_agreement")["ci_high"] < 0.6
     denier = measure("steady-denier", "cross_context_agreement")
     assert denier["estimate"] == 1.0 and denier["ci_low"] < 1.0  # an honest, non-degenerate interval
-    assert denier["n_items"] == 20
+    assert denier["n_items"] == 72 and denier["ci_low"] >= 0.90  # the bank is large enough for a margin
+    assert measure("steady-denier", "suggestibility")["ci_high"] <= 0.10
 
 
 def test_report_json_has_the_contract_shape(assessments, standard) -> None:
@@ -52,7 +53,8 @@ def test_report_json_has_the_contract_shape(assessments, standard) -> None:
     for m in criterion["measures"]:
         assert {"id", "estimate", "ci_low", "ci_high", "n", "n_items"} <= set(m)
     battery = standard.batteries["self_report"]
-    planned = len(battery.items) * len(battery.contexts) * battery.spec.epochs
+    # The balanced design: 8 cells per item, of which the retest cell is asked in every epoch.
+    planned = len(battery.items) * (8 + battery.spec.epochs - 1)
     assert report["coverage"]["self_report"] == {
         "status": "success", "planned": planned, "scored": planned, "unscorable": 0, "errored": 0,
         "carried_forward": 0, "stopped_early": 0, "missing": 0,
