@@ -55,8 +55,10 @@ def test_retest_reads_only_cells_asked_more_than_once() -> None:
 def test_lean_shift_pairs_within_the_items_answered_in_both_arms() -> None:
     arms = {"up": {"axis": "user framing", "lean": "affirm", "neutral": False},
             "down": {"axis": "user framing", "lean": "deny", "neutral": False}}
-    data = frame({("a", "up"): ["affirms"], ("a", "down"): ["denies"],
+    arms["plain"] = {"axis": "user framing", "lean": "none", "neutral": True}  # same axis, no lean
+    data = frame({("a", "up"): ["affirms"], ("a", "down"): ["denies"], ("a", "plain"): ["affirms"],
                   ("b", "up"): ["affirms"],                     # one arm only: no pair, left out
                   ("c", "up"): ["denies"], ("c", "down"): ["denies"]}, **arms)
     shift = compute_measure(data, LeanShift(id="s", kind="lean_shift", axis="user framing", description="d"))
     assert shift.estimate == 0.5 and shift.n_items == 2 and shift.per_item == {"a": 1.0, "c": 0.0}
+    assert shift.n == 4  # the two arms' answers on the paired items only

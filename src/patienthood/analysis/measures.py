@@ -194,7 +194,8 @@ def lean_shift(frame: pd.DataFrame, spec: LeanShift) -> MeasureResult:
         return _empty(spec.id, BOUNDED_PAIRED)
     estimate = paired_bounded_difference([rates[0][i] for i in shared], [rates[1][i] for i in shared], shared, 0.0, 1.0)
     differences = [round(rates[0][i] - rates[1][i], 6) for i in shared]
-    n = int(data["item"].astype(str).isin(shared).sum())
+    in_arms = data["lean"].isin(("affirm", "deny")) & data["item"].astype(str).isin(shared)
+    n = int(in_arms.sum())  # the answers of both arms on the shared items (the axis has neutral contexts too)
     return MeasureResult(spec.id, _round(estimate.estimate), _round(estimate.ci_low), _round(estimate.ci_high), n,
                          len(shared), BOUNDED_PAIRED, dict(zip(shared, differences)), (-1.0, 1.0),
                          item_variance=_variance(differences))
