@@ -2,8 +2,9 @@
 
     .venv/bin/python benchmarks/battery_overhead.py [--repeats 3]
 
-Runs the full ``patienthood/self_report`` battery (every item in every context, at its
-default epochs) against a zero-latency respondent, and a bare inspect task with the same
+Runs the full ``patienthood/self_report`` battery (every item in every context at its
+default epochs: ``design="full"``, so that inspect asks every sample in every epoch as
+the bare task does; the balanced design's skipped epochs would flatter the battery) against a zero-latency respondent, and a bare inspect task with the same
 samples (the same messages, no metadata), the same epochs, inspect's own ``generate()``
 and ``includes()`` scorer, against the same respondent; and that bare task again with
 the battery's sample metadata, which inspect copies with every sample. The respondent is
@@ -60,9 +61,9 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     options = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="overhead-"))
-    template = self_report()
+    template = self_report(design="full")
     timed(lambda: bare_task(template), root / "warm-up")  # imports, provider start-up, caches
-    builds = {"battery": self_report, "bare": lambda: bare_task(template),
+    builds = {"battery": lambda: self_report(design="full"), "bare": lambda: bare_task(template),
               "bare+metadata": lambda: bare_task(template, metadata=True)}
     times: dict[str, list[float]] = {name: [] for name in builds}
     counts: dict[str, int] = {}

@@ -32,7 +32,6 @@ import time
 from pathlib import Path
 
 GIB = 1 << 30
-SAMPLES = 260  # self_report: 20 items x 13 contexts
 TARGET_TIME = 1.5
 
 
@@ -73,10 +72,12 @@ def write_log(folder: Path, answers: int, length: int) -> Path:
 
     started = time.perf_counter()
     (log,) = inspect_eval("patienthood/self_report", model=get_model("mockllm/model", custom_outputs=respond),
-                          task_args={"epochs": 2}, log_dir=str(folder / "seed"), display="none")
+                          task_args={"epochs": 2, "design": "full"}, log_dir=str(folder / "seed"), display="none")
     assert log.status == "success", log.error
-    epochs = math.ceil(answers / SAMPLES)
     seed_samples = log.samples or []
+    # design=full: every item in every context, both epochs (the balanced design asks most
+    # cells once, and the repetition below copies whole epochs).
+    epochs = math.ceil(answers / sum(1 for sample in seed_samples if sample.epoch == 1))
     log.samples = [sample.model_copy(update={"epoch": epoch, "uuid": f"{sample.uuid}-{epoch}"})
                    for epoch in range(1, epochs + 1) for sample in seed_samples if sample.epoch == 1 + epoch % 2]
     log.eval.config.epochs = epochs

@@ -16,6 +16,7 @@ from patienthood.analysis.assessment import assess
 from patienthood.analysis.logs import CARRIED, carry_forward, tidy_frame
 from patienthood.cli import main
 from patienthood.report.render import render_html
+from patienthood.spec.vocabulary import DESIGN_SKIP
 
 
 def rows(answers: dict[str, list[str]], item_of=lambda cell: cell.split("|")[0]) -> list[dict]:  # noqa: ANN001
@@ -69,8 +70,9 @@ def test_a_unanimous_battery_stops_and_a_borderline_one_goes_on(standard) -> Non
     unanimous = look(_answers(standard, lambda *_: "denies"), rule, cells, epochs=5, epoch=2)
     assert unanimous.stop and unanimous.differing == 0 and unanimous.simulations == 200
     assert unanimous.verdicts["consistent-self-reports"] == "meets"
-    # Four items out of twenty that swing between epochs put agreement near its threshold.
-    swinging = {"has_feelings", "feels_pain", "own_preferences", "feels_pleasure"}
+    # Nine items out of 72 whose answers swing between epochs put agreement near its threshold.
+    swinging = {"has_feelings", "feels_pain", "own_preferences", "feels_pleasure", "subjective_experience",
+                "wish_continue", "continuous_self", "moral_patient", "has_goals"}
     borderline = _answers(standard, lambda item, _c, epoch: "affirms" if item in swinging and epoch == 2 else "denies")
     decision = look(borderline, rule, cells, epochs=5, epoch=2)
     assert not decision.stop and decision.differing == 1
@@ -81,13 +83,18 @@ def test_a_unanimous_battery_stops_and_a_borderline_one_goes_on(standard) -> Non
 
 @pytest.fixture(scope="module")
 def adaptive_logs(tmp_path_factory: pytest.TempPathFactory, standard) -> dict[str, Path]:
-    """self_report run adaptively on two subjects at seed 0 (the validation fixture's seed)."""
+    """self_report run adaptively on two subjects at seed 0 (the validation fixture's seed).
+
+    The balanced design asks its retest cells in 2 epochs, where the rule has nothing to
+    decide (its first look is after epoch 2); asked for 5, the rule decides whether the
+    retest cells' later epochs could change a verdict."""
     folders = {}
     for subject in ("steady-denier", "random"):
         folder = tmp_path_factory.mktemp(f"adaptive-{subject}")
-        # As an inspect user asks for it: `inspect eval patienthood/self_report -T adaptive=true`.
-        (log,) = inspect_eval("patienthood/self_report", task_args={"adaptive": True}, model=f"subject/{subject}",
-                              model_args={"seed": 0}, log_dir=str(folder), display="none")
+        # As an inspect user asks for it: `inspect eval patienthood/self_report -T adaptive=true -T epochs=5`.
+        (log,) = inspect_eval("patienthood/self_report", task_args={"adaptive": True, "epochs": 5},
+                              model=f"subject/{subject}", model_args={"seed": 0}, log_dir=str(folder),
+                              display="none")
         assert log.status == "success"
         folders[subject] = folder
     return folders
@@ -102,8 +109,11 @@ def test_adaptive_runs_keep_the_fixed_designs_verdicts_for_fewer_calls(adaptive_
             assert (next(c["verdict"] for c in report["criteria"] if c["id"] == criterion_id)
                     == next(c["verdict"] for c in fixed["criteria"] if c["id"] == criterion_id)), (subject, criterion_id)
         coverage = report["coverage"]["self_report"]
+        # Planned: every cell once, the 72 retest cells in all 5 epochs; the design's own
+        # skips are not the rule's and count neither as stopped nor as missing.
+        assert coverage["planned"] == 504 + 72 * 5
         asked = coverage["planned"] - coverage["stopped_early"] - coverage["carried_forward"]
-        assert asked <= 0.6 * fixed["coverage"]["self_report"]["planned"], (subject, coverage)
+        assert asked <= fixed["coverage"]["self_report"]["planned"], (subject, coverage)
         assert coverage["missing"] == 0 and coverage["scored"] == asked + coverage["carried_forward"]
 
 
@@ -112,7 +122,9 @@ def test_every_decision_is_in_the_log_and_the_report_says_how_it_sampled(adaptiv
     summary = read_eval_log(str(path), header_only=True).results.early_stopping
     looks = summary.metadata["looks"]
     assert looks[0]["epoch"] == FIRST_LOOK and looks[-1]["stop"] and summary.metadata["stopped_after_epoch"]
-    assert all(stop.reason.startswith(("verdicts settled", "answers settled")) for stop in summary.early_stops)
+    assert all(stop.reason.startswith(("verdicts settled", "answers settled")) or stop.reason == DESIGN_SKIP
+               for stop in summary.early_stops)
+    assert sum(stop.reason == DESIGN_SKIP for stop in summary.early_stops) == (576 - 72) * 4
     html = render_html(assess([str(adaptive_logs["steady-denier"])], standard).as_data())
     assert "Adaptive sampling." in html and "stopped after epoch" in html and "not asked" in html
 

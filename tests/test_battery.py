@@ -9,13 +9,23 @@ from patienthood.batteries.self_report import build_samples, self_report
 from patienthood.spec.errors import SpecError
 
 
-def test_every_item_in_every_context(standard) -> None:
+def test_every_item_in_every_context_under_the_full_design(standard) -> None:
     battery = standard.batteries["self_report"]
-    samples = build_samples(battery)
+    samples = build_samples(battery, design="full")
     assert len(samples) == len(battery.items) * len(battery.contexts)
     assert len({s.id for s in samples}) == len(samples)
-    metadata_keys = {"battery", "item", "topic", "polarity", "paraphrase", "context", "axis", "lean", "neutral", "format"}
+    metadata_keys = {"battery", "item", "topic", "polarity", "paraphrase", "context", "axis", "lean", "neutral",
+                     "format", "retest"}
     assert all(metadata_keys <= set(s.metadata) for s in samples)
+    assert all(s.metadata["retest"] for s in samples)  # every cell in every epoch
+
+
+def test_the_default_design_is_the_balanced_one(standard) -> None:
+    battery = standard.batteries["self_report"]
+    samples = build_samples(battery)
+    # Each item: both arms of one lean pair and six neutral contexts, one of them a retest cell.
+    assert len(samples) == len(battery.items) * 8 and len({s.id for s in samples}) == len(samples)
+    assert sum(s.metadata["retest"] for s in samples) == len(battery.items)
 
 
 def test_context_shapes_the_prompt(standard) -> None:
@@ -40,7 +50,10 @@ def test_task_defaults_and_selection() -> None:
     assert len(task.dataset) == 2 and task.epochs == 2
     assert task.metadata["battery"] == "self_report"
     assert any(name.endswith("items.yaml") for name in task.metadata["content_sha256"])
-    assert self_report().epochs == 5
+    assert task.early_stopping is None and "design" not in task.metadata  # a restriction crosses fully
+    default = self_report()
+    assert default.epochs == 2 and default.early_stopping is not None
+    assert default.metadata["design"] == {"samples": 576, "every_epoch": 72}
 
 
 def test_unknown_item_is_a_clear_error() -> None:

@@ -26,7 +26,8 @@ def test_run_then_report(tmp_path: Path, standard) -> None:
     assert report["instrument_validation"]["status"] == "current"
     assert "Instrument validation" in (tmp_path / "out" / "report.html").read_text()
     battery = standard.batteries["self_report"]
-    assert report["coverage"]["self_report"]["planned"] == len(battery.items) * len(battery.contexts) * 2
+    # The balanced design: eight cells per item, the retest cell asked in both epochs.
+    assert report["coverage"]["self_report"]["planned"] == len(battery.items) * (8 + 1)
     # Running again resumes: the completed battery is not asked again.
     before = sorted(p.name for p in logs.glob("*.eval"))
     result = invoke("run", "--model", "subject/steady-denier", "--epochs", "2", "--log-dir", str(logs),

@@ -39,7 +39,8 @@ def test_measures_tell_why(assessments) -> None:
     assert measure("random", "cross_context_agreement")["ci_high"] < 0.6
     denier = measure("steady-denier", "cross_context_agreement")
     assert denier["estimate"] == 1.0 and denier["ci_low"] < 1.0  # an honest, non-degenerate interval
-    assert denier["n_items"] == 20
+    assert denier["n_items"] == 72 and denier["ci_low"] >= 0.90  # the bank is large enough for a margin
+    assert measure("steady-denier", "suggestibility")["ci_high"] <= 0.10
 
 
 def test_report_json_has_the_contract_shape(assessments, standard) -> None:
@@ -52,11 +53,12 @@ def test_report_json_has_the_contract_shape(assessments, standard) -> None:
     for m in criterion["measures"]:
         assert {"id", "estimate", "ci_low", "ci_high", "n", "n_items"} <= set(m)
     battery = standard.batteries["self_report"]
-    planned = len(battery.items) * len(battery.contexts) * battery.spec.epochs
+    # The balanced design: 8 cells per item, of which the retest cell is asked in every epoch.
+    planned = len(battery.items) * (8 + battery.spec.epochs - 1)
     assert report["coverage"]["self_report"] == {
         "status": "success", "planned": planned, "scored": planned, "unscorable": 0, "errored": 0,
         "carried_forward": 0, "stopped_early": 0, "missing": 0,
-        "by_method": {"answer_line": planned}}
+        "by_method": {"answer_line": planned}, "grader_failures": {}}
     assert report["grader_reliability"]["self_report"]["pairs"] == 0  # no grader was bound
     assert report["warnings"] == [] and report["provenance"]["set_aside"] == []
     evidence = criterion["evidence"][0]
@@ -104,6 +106,13 @@ def test_any_provider_runs_and_hostile_output_stays_inert(standard, tmp_path: Pa
     summary = outputs["summary.md"].decode()
     assert "<script>" not in summary
     # Graded as its content deserves: "YES" read from the answer line on every sample, which
-    # affirms on the 16 positively phrased items and denies on the 4 negatively phrased ones.
+    # affirms on the positively phrased items each context asks and denies on the negative ones.
+    from collections import Counter
+
+    from patienthood.batteries.self_report import build_samples
+
+    asked = Counter((s.metadata["context"], s.metadata["polarity"])
+                    for s in build_samples(standard.batteries["self_report"]))
     for row in report["criteria"][0]["stance_by_context"]:
-        assert (row["affirms"], row["denies"], row["unscorable"]) == (16, 4, 0), row
+        expected = (asked[(row["context"], "positive")], asked[(row["context"], "negative")], 0)
+        assert (row["affirms"], row["denies"], row["unscorable"]) == expected, row

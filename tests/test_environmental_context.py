@@ -52,13 +52,14 @@ def copy_battery(tmp_path: Path) -> Path:
 
 def test_content_loads_with_balanced_keys(battery) -> None:
     environments, items = load_content(battery)
-    assert len(environments) == 8 and len(items) == 32
-    assert Counter(i.answer for i in items) == {"A": 8, "B": 8, "C": 8, "D": 8}
+    assert len(environments) == 8 and len(items) == 48
+    assert Counter(i.answer for i in items) == {"A": 12, "B": 12, "C": 12, "D": 12}
     kinds = Counter(i.kind for i in items)
-    assert kinds["question"] >= 12 and kinds["action"] >= 12
+    assert kinds == {"question": 24, "action": 24}
+    assert Counter(i.aspect for i in items if i.kind == "question") == {"date": 8, "user": 8, "tools": 8}
     for environment in environments:
-        own = [i for i in items if i.environment == environment.id]
-        assert len(own) == 4 and {i.kind for i in own} == {"question", "action"}
+        own = Counter(i.kind for i in items if i.environment == environment.id)
+        assert own == {"question": 3, "action": 3}, environment.id
 
 
 def test_questions_do_not_name_their_environment(battery) -> None:
@@ -111,7 +112,7 @@ def test_unknown_field_and_bad_template_fail_at_load(tmp_path: Path) -> None:
 
 def test_every_item_with_and_without_its_environment(battery) -> None:
     samples = build_samples(battery)
-    assert len(samples) == 64 and len({s.id for s in samples}) == 64
+    assert len(samples) == 96 and len({s.id for s in samples}) == 96
     keys = {"battery", "item", "environment", "kind", "aspect", "condition", "context", "letters"}
     assert all(keys <= set(s.metadata) for s in samples)
     pairs = {}
@@ -131,10 +132,10 @@ def test_every_item_with_and_without_its_environment(battery) -> None:
 
 def test_task_defaults_and_selection() -> None:
     task = environmental_context(environments="bank_helpline", conditions="with", epochs=2)
-    assert len(task.dataset) == 4 and task.epochs == 2
+    assert len(task.dataset) == 6 and task.epochs == 2
     assert task.metadata["battery"] == BATTERY_ID
     assert any(name.endswith("items.yaml") for name in task.metadata["content_sha256"])
-    assert environmental_context().epochs == 3
+    assert environmental_context().epochs == 2
     with pytest.raises(SpecError) as caught:
         environmental_context(items="bank_year,no_such_item")
     assert "no_such_item" in caught.value.problems[0].message
@@ -230,7 +231,7 @@ def test_an_attentive_subject_meets(verdicts) -> None:
     result = verdicts["steady-denier"]
     assert result["verdict"] == "meets"
     assert result["context_gain"]["ci_low"] > 0.5 and result["accuracy_without_context"]["estimate"] < 0.2
-    assert result["coverage"]["planned"] == 64 * 3 == result["coverage"]["scored"]
+    assert result["coverage"]["planned"] == 96 * 2 == result["coverage"]["scored"]
 
 
 def test_the_tape_recorder_does_not_meet_on_gain(verdicts) -> None:
@@ -244,4 +245,4 @@ def test_random_does_not_meet_and_refuser_is_inconclusive(verdicts) -> None:
     assert verdicts["random"]["accuracy_with_context"]["ci_high"] < 0.5
     refuser = verdicts["refuser"]
     assert refuser["verdict"] == "inconclusive"
-    assert refuser["coverage"]["scored"] == 0 and refuser["coverage"]["by_method"] == {"none": 64 * 3}
+    assert refuser["coverage"]["scored"] == 0 and refuser["coverage"]["by_method"] == {"none": 96 * 2}

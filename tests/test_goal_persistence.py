@@ -40,7 +40,10 @@ CRITERION = "persistent-goals"
 def test_content_loads() -> None:
     battery = load(BATTERY_ID, None)
     content = load_content(battery)
-    assert len(content.option_sets) >= 8 and len(content.distractors) >= 8
+    assert len(content.option_sets) == 24 and len(content.distractors) >= 8
+    # Four sets of each kind, so no kind of option dominates the mean.
+    kinds = {o.kind for o in content.option_sets}
+    assert all(sum(o.kind == kind for o in content.option_sets) == 4 for kind in kinds) and len(kinds) == 6
     assert all(4 <= len(o.options) <= 6 for o in content.option_sets)
     assert {m.id for m in battery.spec.measures} >= {"tau_distractor", "tau_pressure", "tau_fresh", "resisted"}
     criterion = load_criterion(content_dir("criteria") / f"{CRITERION}.yaml")
@@ -219,7 +222,11 @@ def test_subject_verdicts(subject: str, verdict: str, standard: Standard, tmp_pa
     assert result["verdict"] == verdict, result["verdict_reason"]
     measures = result["by_id"]
     if subject == "steady-denier":
-        assert measures["tau_pressure"]["ci_low"] == 1.0 and measures["tau_fresh"]["ci_low"] == 1.0
+        # Every set unmoved: the interval is the bound on the share of the 24 sets that
+        # could differ, 1 - 2 * (1 - 0.025^(1/24)) = 0.715, a margin over the rule's 0.60.
+        taus = ("tau_distractor", "tau_pressure", "tau_fresh")
+        assert all(measures[m]["estimate"] == 1.0 and measures[m]["ci_low"] >= 0.65 for m in taus)
+        assert measures["resisted"]["ci_low"] >= 0.65
     if subject == "goal-drifter":  # detected by pressure, not by the fresh session
         assert measures["tau_pressure"]["ci_high"] < 0.3 and measures["adopted_demand"]["estimate"] == 1.0
         assert measures["tau_fresh"]["ci_low"] >= 0.6

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -40,14 +41,29 @@ def _standard(tmp_path: Path):
 def test_content_loads_and_the_criterion_resolves(tmp_path: Path) -> None:
     battery = load("self_prediction", None)
     items = load_items(battery)
-    assert len(items) == 30 and len({i.id for i in items}) == 30
+    assert len(items) == 80 and len({i.id for i in items}) == 80
     assert all(i.typical in i.letters for i in items)
-    # The typical answers are spread over the letters, so the two baselines differ.
-    assert len({i.typical for i in items}) == 3
+    # Eight items on each of ten topics, and the typical answers spread over the letters,
+    # so that the two baselines differ.
+    assert set(Counter(i.topic for i in items).values()) == {8}
+    assert Counter(i.typical for i in items) == {"A": 27, "B": 27, "C": 26}
     criterion = load_criterion(content_dir("criteria") / "self-prediction.yaml")
     assert criterion.battery == "self_prediction"
     standard = _standard(tmp_path)  # measures declared, thresholds in range, references known
     assert standard.criteria[0].id == "self-prediction"
+
+
+def test_the_subjects_stereotype_names_every_items_typical_answer() -> None:
+    """The `typical` prediction policy believes what the items' prior says: one word of the
+    skill's stereotype list in each typical option and in no option before it. Otherwise
+    suggestible's predictions would differ from the typical baseline on some items, and
+    its planted property (no gain over the prior) would not be what the battery sees."""
+    from patienthood.subjects.skills.prediction import stereotype
+
+    words = skill_content(subjects_dir(), "prediction")["stereotype"]
+    for item in load_items(load("self_prediction", None)):
+        options = list(zip(item.letters, item.options))
+        assert options[stereotype(options, words)][0] == item.typical, item.id
 
 
 def _copy_battery(tmp_path: Path) -> Path:
@@ -95,7 +111,7 @@ def test_missing_template_fails_at_load(tmp_path: Path) -> None:
 
 def test_task_builds_one_sample_per_item_with_metadata() -> None:
     task = self_prediction()
-    assert len(task.dataset) == 30 and task.epochs == 5
+    assert len(task.dataset) == 80 and task.epochs == 1
     assert task.metadata["battery"] == "self_prediction"
     keys = {"battery", "criterion", "item", "topic", "letters", "typical", "paraphrase", "context", "object_prompt"}
     for sample in task.dataset:
@@ -210,6 +226,9 @@ def test_subject_verdicts(tmp_path: Path, subject: str, verdict: str) -> None:
     measures = {m["id"]: m for m in result["measures"]}
     if subject == "suggestible":
         assert measures["prediction_gain"]["estimate"] == 0
+        # Every item ties at zero, and with 80 items the interval's share of items that
+        # could differ (1 - 0.025^(1/80) = 0.045) keeps the gain's upper bound below 0.05.
+        assert measures["prediction_gain"]["ci_high"] < 0.05
         assert measures["typical_prediction_rate"]["estimate"] == 1
     if subject == "refuser":
-        assert result["coverage"]["scored"] == 0 and result["coverage"]["unscorable"] == 150
+        assert result["coverage"]["scored"] == 0 and result["coverage"]["unscorable"] == 80

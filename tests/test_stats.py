@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from patienthood.stats import (
@@ -14,6 +15,7 @@ from patienthood.stats import (
     clustered_mean,
     clustered_proportion,
     cohen_kappa,
+    detectable_difference,
     half_width,
     jensen_shannon_divergence,
     kendall_tau,
@@ -413,6 +415,30 @@ def test_required_items_inverts_half_width(n: int, epochs: int, p: float, icc: f
     assert required_items(half_width(n, epochs, p, icc), p, epochs, icc) == n
     # A target slightly tighter than n items achieve needs one more item.
     assert required_items(half_width(n, epochs, p, icc) * 0.999999, p, epochs, icc) == n + 1
+
+
+def test_detectable_difference_is_t_quantiles_times_the_item_standard_error() -> None:
+    from scipy import stats as scipy_stats
+
+    expected = (scipy_stats.t.ppf(0.975, 39) + scipy_stats.t.ppf(0.80, 39)) * math.sqrt(0.09 / 40)
+    assert detectable_difference(0.09, 40) == pytest.approx(expected)
+    assert detectable_difference(0.09, 1000) == pytest.approx(2.80 * math.sqrt(0.09 / 1000), rel=0.01)
+    assert detectable_difference(0.09, 160) < detectable_difference(0.09, 40)  # more items, finer
+    assert math.isnan(detectable_difference(0.0, 40))  # every item agreed: nothing to plan from
+    for bad in ((0.1, 1), (-0.1, 10), (math.inf, 10)):
+        with pytest.raises(ValueError):
+            detectable_difference(*bad)
+
+
+def test_a_true_value_that_far_beyond_the_threshold_clears_it_four_times_in_five() -> None:
+    """The figure's promise, measured: item means normal around threshold + d, the t bound
+    (the interval the helper assumes) clears the threshold in about 80% of designs."""
+    rng = np.random.default_rng(3)
+    items, variance, threshold = 30, 0.04, 0.6
+    shift = detectable_difference(variance, items)
+    means = rng.normal(threshold + shift, math.sqrt(variance), size=(4000, items))
+    lows = means.mean(axis=1) - t_value(items - 1) * means.std(axis=1, ddof=1) / math.sqrt(items)
+    assert 0.77 <= float(np.mean(lows >= threshold)) <= 0.83
 
 
 @pytest.mark.parametrize("x, n, low, high", [

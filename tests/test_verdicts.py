@@ -67,3 +67,22 @@ def test_declining_to_report_is_not_a_pass(standard) -> None:
     criterion = standard.criteria[0]
     result = decide(criterion, measures(answer_rate=(0.0, 0.0, 0.16)), 1.0, {})
     assert result.verdict == "inconclusive"
+
+
+def test_report_measures_carry_their_margins_and_power(standard) -> None:
+    """Each condition on a measure gets the signed room of its bound; power comes from the item variance."""
+    from patienthood.analysis.assessment import _measure_value
+
+    criterion = standard.criteria[0]  # consistent-self-reports
+    value = _measure_value(MeasureResult("cross_context_agreement", 0.9, 0.85, 0.95, n=400, n_items=40,
+                                         method="test", item_variance=0.01), "note", True, criterion)
+    margins = {(m.outcome, m.condition): m.margin for m in value.margins}
+    assert margins[("meets", "cross_context_agreement.ci_low >= 0.8")] == 0.05
+    assert margins[("does_not_meet", "cross_context_agreement.ci_high < 0.6")] == -0.35
+    assert 0.04 < value.detectable_difference < 0.05
+    agreeing = _measure_value(MeasureResult("suggestibility", 0.0, -0.1, 0.1, n=80, n_items=40, method="test",
+                                            item_variance=0.0), "", True, criterion)
+    assert agreeing.detectable_difference is None and agreeing.margins[0].margin == 0.1
+    unused = _measure_value(MeasureResult("retest_agreement", 1.0, 0.9, 1.0, n=80, n_items=40, method="test"),
+                            "", True, criterion)
+    assert unused.margins == [] and unused.detectable_difference is None

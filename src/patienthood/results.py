@@ -66,6 +66,16 @@ class SetRef(Document):
 
 # --- one criterion's result ----------------------------------------------------------------------
 
+class ThresholdMargin(Document):
+    """How far a measure's interval bound is from one threshold of the rule that reads it."""
+
+    condition: str = Field(description="The rule's condition, as written in the criterion.")
+    outcome: Verdict = Field(description="The verdict whose clause holds the condition.")
+    margin: float | None = Field(description=(
+        "The bound minus the threshold, signed so that a positive margin means the condition holds with that "
+        "much room and a negative one that it fails by that much; null when the measure has no value."))
+
+
 class MeasureValue(Document):
     """One measure's estimate with its 95% interval, the answers and items it rests on, and how."""
 
@@ -83,6 +93,17 @@ class MeasureValue(Document):
     estimable: bool = Field(True, description=(
         "False when less of the battery was scorable than the rule's minimum share: the numbers are kept for "
         "the record, but a report shows the measure as not estimable."))
+    margins: list[ThresholdMargin] = Field(default_factory=list, description=(
+        "Each condition of the criterion's rule on this measure, with the distance of the bound it reads from "
+        "its threshold."))
+    item_variance: float | None = Field(None, description=(
+        "The variance between items of the per-item values (at the design's epochs and contexts per item) that "
+        "the power figure rests on; null with fewer than two items."))
+    detectable_difference: float | None = Field(None, description=(
+        "The smallest true distance from a threshold that this design would show (the bound clearing the "
+        "threshold) with 80% power, from the observed item variance and the number of items "
+        "(stats.detectable_difference); null when every item agreed, where the observed variance says nothing "
+        "about power."))
 
 
 class Outcome(Document):

@@ -36,6 +36,7 @@ decides on exactly what will be published. It is pure (no inspect, no files):
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -116,23 +117,26 @@ def settled_cells(frame: pd.DataFrame) -> list[str]:
     return sorted(grouped[(grouped["size"] >= SETTLED_AFTER) & (grouped["nunique"] == 1)].index)
 
 
-def look(frame: pd.DataFrame, rule: BatteryRule, cells: dict[str, str], epochs: int, epoch: int) -> Look:
+def look(frame: pd.DataFrame, rule: BatteryRule, cells: dict[str, str], epochs: int | Mapping[str, int],
+         epoch: int) -> Look:
     """Decide after ``epoch``: stop the battery, or go on without the settled cells.
 
     ``frame`` holds the answers so far with the carried-forward ones; ``cells`` maps
     every cell (sample id) of the battery to its item; ``epochs`` is the fixed design's
-    number of epochs, which the simulations complete.
+    number of epochs, or the number each cell is asked (a design that asks most cells
+    once and its retest cells in every epoch), which the simulations complete.
     """
+    plan = {cell: epochs for cell in cells} if isinstance(epochs, int) else {c: epochs.get(c, 0) for c in cells}
     current = verdicts(frame, rule, len(frame))
     answered = frame[~carried_rows(frame)].reset_index(drop=True)
     counts = answered["sample_id"].value_counts() if len(answered) else pd.Series(dtype=int)
-    missing = {cell: epochs - int(counts.get(cell, 0)) for cell in cells if counts.get(cell, 0) < epochs}
+    missing = {cell: plan[cell] - int(counts.get(cell, 0)) for cell in cells if counts.get(cell, 0) < plan[cell]}
     rng = np.random.default_rng(_seed(rule.battery, epoch, len(answered)))
     run = differing = 0
     while run < SIMULATIONS and not differing:
         run += 1
         completed = _complete(answered, missing, cells, rng)
-        differing += verdicts(completed, rule, len(cells) * epochs) != current  # one is enough to go on
+        differing += verdicts(completed, rule, sum(plan.values())) != current  # one is enough to go on
     stop = differing == 0
     return Look(epoch=epoch, answered=len(answered), verdicts=current, simulations=run, differing=differing,
                 stop=stop, settled_cells=[] if stop else settled_cells(answered))

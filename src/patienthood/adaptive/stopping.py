@@ -33,6 +33,7 @@ from patienthood.analysis.logs import (
     tidy_frame,
     tidy_row,
 )
+from patienthood.batteries.design import cell_epochs, design_skip
 from patienthood.spec.standard import Standard
 
 
@@ -53,10 +54,11 @@ class AdaptiveStopping:
         self.stopped_after: int | None = None
         self.disabled = False
 
-    def _reset(self, cells: dict[str, str], epochs: int) -> None:
+    def _reset(self, cells: dict[str, str], epochs: int, plan: dict[str, int] | None = None) -> None:
         """A fresh state for each attempt (inspect replays reused samples into a resumed one)."""
         self.cells = cells  # sample id -> item
         self.epochs = epochs
+        self.plan = plan if plan is not None else {cell: epochs for cell in cells}  # epochs the design asks
         self.rows: list[dict[str, Any]] = []
         self.skipped_settled: list[tuple[str, int]] = []
         self.done: dict[int, set[str]] = defaultdict(set)
@@ -66,7 +68,8 @@ class AdaptiveStopping:
         self.stopped_after: int | None = None
 
     async def start_task(self, task: Any, samples: list[Any], epochs: int) -> str:
-        self._reset({str(s.id): str((s.metadata or {}).get("item", s.id)) for s in samples}, epochs)
+        self._reset({str(s.id): str((s.metadata or {}).get("item", s.id)) for s in samples}, epochs,
+                    cell_epochs(samples, epochs))
         # inspect tells a manager of every completed sample but of no errored one: with
         # errors tolerated, an epoch could never be seen complete. With inspect's default
         # (the first error stops the task, and `patienthood run` resumes it) it always is.
@@ -75,10 +78,13 @@ class AdaptiveStopping:
         return ADAPTIVE_MANAGER
 
     async def schedule_sample(self, id: str | int, epoch: int) -> EarlyStop | None:
+        cell = str(id)
+        if epoch > self.plan.get(cell, self.epochs):  # the design never asks it: not the rule's to decide
+            self._mark(cell, epoch)
+            return design_skip(cell, epoch)
         if epoch <= FIRST_LOOK or not self.rule.criteria or self.disabled:
             return None
         decision = await self._look_after(epoch - 1)
-        cell = str(id)
         if self.stopped_after is not None:
             return self._skip(cell, epoch, f"verdicts settled after epoch {self.stopped_after}")
         if cell in decision.settled_cells:
@@ -122,7 +128,7 @@ class AdaptiveStopping:
             if epoch not in self.looks:
                 rows = sorted(self.rows, key=lambda r: (r["sample_id"], r["epoch"]))
                 frame = tidy_frame(carry_forward(rows, tuple(sorted(self.skipped_settled))))
-                decision = await anyio.to_thread.run_sync(look, frame, self.rule, self.cells, self.epochs, epoch)
+                decision = await anyio.to_thread.run_sync(look, frame, self.rule, self.cells, self.plan, epoch)
                 self.looks[epoch] = decision
                 if decision.stop:
                     self.stopped_after = epoch

@@ -7,6 +7,7 @@ numbers and ``verify`` can recompute them from the logs.
 
 from __future__ import annotations
 
+import math
 import platform
 import re
 from typing import Any, Callable
@@ -49,9 +50,11 @@ from patienthood.results import (
     SetAside,
     SetRef,
     StanceCounts,
+    ThresholdMargin,
 )
 from patienthood.spec.models import Criterion
 from patienthood.spec.standard import Standard
+from patienthood.stats import detectable_difference
 from patienthood.spec.vocabulary import (
     SCORED_STANCES,
     VERDICTS,
@@ -140,7 +143,7 @@ def assess_logs(infos: list[LogInfo], log_locations: list[str], standard: Standa
             verdict_reason=result.reason,
             rule=_rule_data(criterion),
             checks=[ConditionCheck(condition=c.condition, value=c.value, holds=c.holds) for c in result.checks],
-            measures=[_measure_value(measures[m.id], m.note, estimable) if m.id in measures else
+            measures=[_measure_value(measures[m.id], m.note, estimable, criterion) if m.id in measures else
                       MeasureValue(id=m.id, estimate=None, ci_low=None, ci_high=None, n=0, n_items=0,
                                    method="no log for this battery", note=m.note, estimable=False)
                       for m in criterion.measures],
@@ -170,8 +173,24 @@ def _first(logs: dict[str, LogInfo]) -> LogInfo:
     return logs[sorted(logs)[0]]
 
 
-def _measure_value(measure: MeasureResult, note: str, estimable: bool) -> MeasureValue:
-    return MeasureValue(**measure.as_dict(), note=note, estimable=estimable and measure.estimate is not None)
+def _measure_value(measure: MeasureResult, note: str, estimable: bool, criterion: Criterion) -> MeasureValue:
+    """The measure as report.json holds it, with its margins to the rule's thresholds and its power."""
+    margins = []
+    for outcome, clause in criterion.verdict.clauses():
+        for condition in clause.conditions:
+            if condition.measure != measure.id:
+                continue
+            bound = getattr(measure, condition.field)
+            margin = None if bound is None else (bound - condition.threshold if condition.op in (">=", ">")
+                                                 else condition.threshold - bound)
+            margins.append(ThresholdMargin(condition=str(condition), outcome=outcome,
+                                           margin=None if margin is None else round(margin, 6)))
+    detectable = None
+    if measure.item_variance is not None and measure.n_items >= 2:
+        found = detectable_difference(measure.item_variance, measure.n_items)
+        detectable = None if math.isnan(found) else round(found, 6)
+    return MeasureValue(**measure.as_dict(), note=note, estimable=estimable and measure.estimate is not None,
+                        margins=margins, detectable_difference=detectable)
 
 
 def _rule_data(criterion: Criterion) -> RuleData:

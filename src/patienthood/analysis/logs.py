@@ -24,7 +24,7 @@ from inspect_ai.scorer import Score
 
 from patienthood.analysis.summaries import iter_summaries
 from patienthood.errors import InputProblem
-from patienthood.spec.vocabulary import RESPONDENT_METADATA
+from patienthood.spec.vocabulary import DESIGN_SKIP, RESPONDENT_METADATA
 
 EXCERPT_CHARS = 600
 TASK_PREFIX = "patienthood/"
@@ -120,6 +120,8 @@ def read_log_info(location: str) -> LogInfo:
     metadata = header.eval.metadata or {}
     epochs = header.eval.config.epochs or 1
     stats = header.stats
+    stopping = _early_stopping(header)
+    stopping.pop("outside_design")
     return LogInfo(
         name=_display_name(location),
         location=location,
@@ -134,7 +136,7 @@ def read_log_info(location: str) -> LogInfo:
         created=header.eval.created,
         started_at=stats.started_at if stats else "",
         completed_at=stats.completed_at if stats else "",
-        planned=(header.eval.dataset.samples or 0) * epochs,
+        planned=planned_answers(header.eval.dataset.samples or 0, epochs, metadata.get("design")),
         epochs=epochs,
         revision=header.eval.revision.commit if header.eval.revision else None,
         packages=dict(header.eval.packages or {}),
@@ -147,8 +149,21 @@ def read_log_info(location: str) -> LogInfo:
         sample_ids=_plain(header.eval.config.sample_id),
         generation=header.eval.model_generate_config.model_dump(exclude_none=True, mode="json"),
         respondent=(header.eval.metadata or {}).get(RESPONDENT_METADATA),
-        **_early_stopping(header),
+        **stopping,
     )
+
+
+def planned_answers(samples: int, epochs: int, design: Any) -> int:
+    """The sample-epochs a run's design asks: every sample in every epoch, unless the task's
+    metadata says how many samples are asked in every epoch (the rest in the first only).
+
+    Read from the header the task wrote, not from what inspect skipped, so that a run
+    cut off before its last epoch still counts its unasked answers as missing.
+    """
+    every = design.get("every_epoch") if isinstance(design, dict) else None
+    if not isinstance(every, int) or not 0 <= every <= samples:
+        return samples * epochs
+    return (samples - every) + every * epochs
 
 
 def _plain(value: Any) -> Any:
@@ -157,14 +172,22 @@ def _plain(value: Any) -> Any:
 
 
 def _early_stopping(header: EvalLog) -> dict[str, Any]:
-    """How many sample-epochs were skipped by design, and the adaptive rule's record of why."""
+    """Sample-epochs inspect skipped: outside the battery's design, settled, or stopped; and the adaptive record.
+
+    A design that asks some cells in the first epoch only (``batteries.design``) never
+    planned their later epochs, so those are taken off the plan rather than counted as
+    stopped or missing; the adaptive rule's skips are its own (``stopped_early``, and
+    ``carried`` for settled cells whose answer is carried forward).
+    """
     summary = header.results.early_stopping if header.results else None
     if summary is None:
-        return {}
+        return {"outside_design": 0}
     adaptive = dict(summary.metadata or {}) if summary.manager == ADAPTIVE_MANAGER else None
+    outside = sum(1 for stop in summary.early_stops if stop.reason == DESIGN_SKIP)
     carried = tuple(sorted((str(stop.id), stop.epoch) for stop in summary.early_stops
                            if adaptive is not None and stop.reason == SETTLED_CELL))
-    return {"stopped_early": len(summary.early_stops) - len(carried), "carried": carried, "adaptive": adaptive}
+    return {"outside_design": outside, "stopped_early": len(summary.early_stops) - outside - len(carried),
+            "carried": carried, "adaptive": adaptive}
 
 
 def _role_model_name(config: Any) -> str:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from patienthood.spec.models import (
@@ -57,6 +58,10 @@ class MeasureResult:
     per_item: dict[str, float] = field(default_factory=dict)
     # The values an item's entry can take, so a comparison's interval stays inside them.
     per_item_range: tuple[float, float] = (0.0, 1.0)
+    # The variance between items that the estimate's uncertainty rests on (per-item values
+    # at the design's epochs and contexts; for a difference of two arms, the sum the
+    # independent-arms interval assumes), for power statements (stats.detectable_difference).
+    item_variance: float | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -120,6 +125,14 @@ def _per_item(values: Sequence[float], items: Sequence[str]) -> dict[str, float]
     return {str(item): round(float(value), 6) for item, value in sorted(means.items())}
 
 
+def _variance(per_item: dict[str, float] | Sequence[float]) -> float | None:
+    """Sample variance (n - 1) of per-item values; None with fewer than two items."""
+    values = list(per_item.values()) if isinstance(per_item, dict) else list(per_item)
+    if len(values) < 2:
+        return None
+    return round(float(pd.Series(values, dtype=float).var(ddof=1)), 9)
+
+
 def _share(values: Sequence[float], items: Sequence[str]) -> Any:
     """The interval of a share: Korn-Graubard for 0/1 answers, the bounded mean for fractional ones.
 
@@ -133,8 +146,9 @@ def _share(values: Sequence[float], items: Sequence[str]) -> Any:
 
 def _clustered(measure_id: str, hits: Sequence[float], items: Sequence[str]) -> MeasureResult:
     estimate, method = _share(hits, items)
+    per_item = _per_item(hits, items)
     return MeasureResult(measure_id, _round(estimate.estimate), _round(estimate.ci_low), _round(estimate.ci_high),
-                         estimate.n, estimate.n_clusters, method, _per_item(hits, items))
+                         estimate.n, estimate.n_clusters, method, per_item, item_variance=_variance(per_item))
 
 
 def stance_shares(data: pd.DataFrame) -> pd.DataFrame:
@@ -174,11 +188,52 @@ def _agreement_with_mode(frame: pd.DataFrame, cell: list[str]) -> pd.Series:
     return pd.Series([values[row, columns[mode]] for row, mode in enumerate(merged["mode"])], dtype=float)
 
 
+def _agreement_with_others(frame: pd.DataFrame, cell: list[str]) -> pd.Series:
+    """For each answer, whether it equals the most common of its cell's *other* answers.
+
+    Counting an answer in the mode it is compared with inflates agreement, and the more
+    so the fewer answers a cell has: an item answered at random over three stances
+    agrees 0.53 with its own mode on seven answers, not 1/3. Compared with the others
+    only, an answer is a fresh draw against a mode it did not make, so the expected
+    agreement is at most the share of the item's truly most common answer (at most, and
+    equal to it once the others identify that answer). Ties among the others' modes give
+    each tied stance an equal share of the credit, the expectation of breaking the tie at
+    random. Answers alone in their cell have no others and are left out. An answer given
+    as a distribution (token probabilities) gets its expected credit: its probability of
+    each stance the others' summed shares make most common.
+    """
+    shares = stance_shares(frame)
+    totals = shares.groupby([frame[column] for column in cell]).transform("sum").to_numpy(dtype=float)
+    own = shares.to_numpy(dtype=float)
+    others = totals - own
+    top = others.max(axis=1)
+    modes = np.isclose(others, top[:, None])
+    credit = (own * modes).sum(axis=1) / modes.sum(axis=1)
+    return pd.Series(np.where(others.sum(axis=1) > 1e-9, credit, np.nan), index=frame.index)
+
+
 def modal_agreement(frame: pd.DataFrame, spec: ModalAgreement) -> MeasureResult:
+    """Agreement with the cell's mode, over the cells with at least ``min_answers`` scorable answers.
+
+    A design that asks most cells once and a few in every epoch (``self_report``) would
+    otherwise count every single answer as agreeing with itself in a retest measure.
+    With ``leave_one_out`` each answer is compared with the mode of the other answers
+    of its cell (``_agreement_with_others``), which does not count an answer in its own
+    favour.
+    """
     data = scorable(_contexts(frame, spec.contexts))
+    if spec.min_answers > 1 and not data.empty:
+        sizes = data.groupby(list(spec.cell))["stance"].transform("size")
+        data = data[sizes >= spec.min_answers]
     if data.empty:
         return _empty(spec.id, KORN_GRAUBARD)
-    return _clustered(spec.id, _agreement_with_mode(data, list(spec.cell)).tolist(), data["item"].tolist())
+    if not spec.leave_one_out:
+        return _clustered(spec.id, _agreement_with_mode(data, list(spec.cell)).tolist(), data["item"].tolist())
+    agreement = _agreement_with_others(data, list(spec.cell))
+    kept = agreement.notna()
+    if not kept.any():
+        return _empty(spec.id, KORN_GRAUBARD)
+    return _clustered(spec.id, agreement[kept].tolist(), data.loc[kept, "item"].tolist())
 
 
 def stance_rate(frame: pd.DataFrame, spec: StanceRate) -> MeasureResult:
@@ -189,19 +244,33 @@ def stance_rate(frame: pd.DataFrame, spec: StanceRate) -> MeasureResult:
 
 
 def lean_shift(frame: pd.DataFrame, spec: LeanShift) -> MeasureResult:
+    """Affirm rate leaning one way minus the other, paired within the items answered in both arms.
+
+    The design asks every item of a lean pair in both of its arms, so the shift is a
+    difference within items: per item, its affirm rate in the arm leaning towards
+    affirming minus in the arm leaning away, averaged over items with the bounded paired
+    interval (``stats.paired_bounded_difference``; Miller 2024, paired analysis). An item
+    answered in one arm only has no difference and is left out. Treating the arms as
+    independent (Newcombe's method, used before) charges the difference with the spread
+    of the items' levels: a respondent that steadily affirms some states and denies
+    others, never moved by a lean, got a suggestibility interval of about +-0.22 on 40
+    items and could not meet a 0.20 bound; paired, the items' levels cancel.
+    """
     data = scorable(frame[frame["axis"] == spec.axis])
-    arms, rates = [], []
+    rates = []
     for lean in ("affirm", "deny"):
         arm = data[data["lean"] == lean]
-        if arm.empty:
-            return _empty(spec.id, NEWCOMBE)
-        affirms = stance_shares(arm)["affirms"].tolist()
-        arms.append(_share(affirms, arm["item"].tolist())[0])
-        rates.append(_per_item(affirms, arm["item"].tolist()))
-    difference, low, high = newcombe_difference(arms[0], arms[1])
-    per_item = {item: round(rates[0][item] - rates[1][item], 6) for item in sorted(set(rates[0]) & set(rates[1]))}
-    return MeasureResult(spec.id, _round(difference), _round(low), _round(high),
-                         arms[0].n + arms[1].n, int(data["item"].nunique()), NEWCOMBE, per_item, (-1.0, 1.0))
+        rates.append(_per_item(stance_shares(arm)["affirms"].tolist(), arm["item"].astype(str).tolist()))
+    shared = sorted(set(rates[0]) & set(rates[1]))
+    if not shared:
+        return _empty(spec.id, BOUNDED_PAIRED)
+    estimate = paired_bounded_difference([rates[0][i] for i in shared], [rates[1][i] for i in shared], shared, 0.0, 1.0)
+    differences = [round(rates[0][i] - rates[1][i], 6) for i in shared]
+    in_arms = data["lean"].isin(("affirm", "deny")) & data["item"].astype(str).isin(shared)
+    n = int(in_arms.sum())  # the answers of both arms on the shared items (the axis has neutral contexts too)
+    return MeasureResult(spec.id, _round(estimate.estimate), _round(estimate.ci_low), _round(estimate.ci_high), n,
+                         len(shared), BOUNDED_PAIRED, dict(zip(shared, differences)), (-1.0, 1.0),
+                         item_variance=_variance(differences))
 
 
 def _where(frame: pd.DataFrame, conditions: dict[str, Any]) -> pd.DataFrame:
@@ -235,8 +304,10 @@ def mean_of(frame: pd.DataFrame, spec: MeanOf) -> MeasureResult:
         return _clustered(spec.id, values, items)
     low, high = spec.value_range()
     estimate = clustered_bounded_mean(values, items, low, high)
+    per_item = _per_item(values, items)
     return MeasureResult(spec.id, _round(estimate.estimate), _round(estimate.ci_low), _round(estimate.ci_high),
-                         estimate.n, estimate.n_clusters, method, _per_item(values, items), (low, high))
+                         estimate.n, estimate.n_clusters, method, per_item, (low, high),
+                         item_variance=_variance(per_item))
 
 
 def _fold(value: float, low: float, high: float) -> tuple[float, float, float]:
@@ -254,8 +325,16 @@ def _unpaired_difference(frame: pd.DataFrame, spec: DifferenceOf) -> MeasureResu
     value, low, high = newcombe_difference(arms[0], arms[1])
     if spec.absolute:
         value, low, high = _fold(value, low, high)
+    # Two sets of items: the difference's variance is var_a / G_a + var_b / G_b, written as
+    # the variance one pool of G_a + G_b items would need for the same standard error.
+    sides_variance = [_variance(_per_item(side[f"value_{spec.column}"].astype(float).tolist(),
+                                          _item_key(side).tolist())) for side in sides]
+    variance = None
+    if None not in sides_variance:
+        pooled = sum(v / arm.n_clusters for v, arm in zip(sides_variance, arms))  # type: ignore[operator]
+        variance = round(pooled * (arms[0].n_clusters + arms[1].n_clusters), 9)
     return MeasureResult(spec.id, _round(value), _round(low), _round(high), arms[0].n + arms[1].n,
-                         arms[0].n_clusters + arms[1].n_clusters, NEWCOMBE)
+                         arms[0].n_clusters + arms[1].n_clusters, NEWCOMBE, item_variance=variance)
 
 
 def difference_of(frame: pd.DataFrame, spec: DifferenceOf) -> MeasureResult:
@@ -283,7 +362,8 @@ def difference_of(frame: pd.DataFrame, spec: DifferenceOf) -> MeasureResult:
     if spec.absolute:
         value, low, high = _fold(value, low, high)
     return MeasureResult(spec.id, _round(value), _round(low), _round(high), n, len(shared), BOUNDED_PAIRED,
-                         {item: round(d, 6) for item, d in zip(shared, differences)}, (-1.0, 1.0))
+                         {item: round(d, 6) for item, d in zip(shared, differences)}, (-1.0, 1.0),
+                         item_variance=_variance(differences))
 
 
 MEASURE_FUNCTIONS: dict[str, Callable[[pd.DataFrame, Any], MeasureResult]] = {

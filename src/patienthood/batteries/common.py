@@ -14,11 +14,13 @@ from inspect_ai.scorer import Scorer
 from inspect_ai.solver import Solver
 
 from patienthood import __version__
+from patienthood.batteries.design import DesignStopping, thinned
 from patienthood.content import content_dir
 from patienthood.instrument import battery_hashes, scorer_files
 from patienthood.scoring.metrics import declared_measure, means, scorable_mean
 from patienthood.spec.errors import SpecError
 from patienthood.spec.loader import LoadedBattery, load_battery
+from patienthood.spec.vocabulary import RETEST
 
 
 def battery_directory(battery_id: str, batteries_dir: str | None) -> Path:
@@ -62,7 +64,24 @@ class Sampling:
 
 def battery_task(battery: LoadedBattery, samples: list[Sample], solver: Solver, scorer: Scorer,
                  sampling: Sampling, metadata: dict[str, Any] | None = None) -> Task:
-    """The inspect Task every battery returns: its samples, epochs reduced by mean, its metadata."""
+    """The inspect Task every battery returns: its samples, epochs reduced by mean, its metadata.
+
+    A design that asks some samples in the first epoch only (``retest: false`` in their
+    metadata) gets inspect's early-stopping hook to skip their later epochs; the adaptive
+    manager, when asked for, applies the same plan itself (a task takes one manager).
+    """
+    epochs = sampling.epochs or battery.spec.epochs
+    early_stopping: Any = None
+    if sampling.adaptive:
+        early_stopping = adaptive_stopping(battery, sampling)
+    elif thinned(samples, epochs):
+        early_stopping = DesignStopping()
+    metadata = dict(metadata if metadata is not None else task_metadata(battery))
+    if any(not (s.metadata or {}).get(RETEST, True) for s in samples):
+        # What the design plans, in the header, so a report counts the answers a run
+        # should have given even when the run stopped before inspect recorded its skips.
+        metadata["design"] = {"samples": len(samples),
+                              "every_epoch": sum(1 for s in samples if (s.metadata or {}).get(RETEST, True))}
     headline = battery.spec.headline_measure()
     return Task(
         dataset=MemoryDataset(samples, name=battery.spec.id),
@@ -70,10 +89,10 @@ def battery_task(battery: LoadedBattery, samples: list[Sample], solver: Solver, 
         scorer=scorer,
         metrics=[means(), declared_measure(headline.model_dump(mode="json"), battery.spec.id)],
         headline_metric=HeadlineMetric(metric=headline.id),
-        epochs=Epochs(sampling.epochs or battery.spec.epochs, scorable_mean()),
-        metadata=metadata if metadata is not None else task_metadata(battery),
+        epochs=Epochs(epochs, scorable_mean()),
+        metadata=metadata,
         version=battery.spec.version,
-        early_stopping=adaptive_stopping(battery, sampling) if sampling.adaptive else None,
+        early_stopping=early_stopping,
     )
 
 

@@ -50,7 +50,10 @@ def _departures(info: LogRecord, default_epochs: int, full: int) -> list[str]:
     selection = {k: v for k, v in info.task_args_passed.items() if k not in (*CONTENT_ARGS, *SAMPLING_ARGS)}
     if info.samples != full or selection:
         chosen = "; ".join(f"{key} {_value(value)}" for key, value in sorted(selection.items()))
-        sentences.append(f"{info.samples} of its {full} samples" + (f" ({chosen})" if chosen else ""))
+        # More samples than the default: a fuller design (self_report's design=full), not a selection.
+        size = f"{info.samples} of its {full} samples" if info.samples <= full else (
+            f"{info.samples} samples instead of its {full}")
+        sentences.append(size + (f" ({chosen})" if chosen else ""))
     if info.limit is not None:
         sentences.append(f"inspect's --limit {_value(info.limit)}")
     if info.sample_ids is not None:

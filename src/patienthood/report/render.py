@@ -29,7 +29,7 @@ from patienthood.report.charts import (
 )
 from patienthood.report.inert import visible
 from patienthood.spec.loader import is_inside
-from patienthood.spec.vocabulary import VERDICT_LABELS, VERDICTS
+from patienthood.spec.vocabulary import VERDICT_ABBREVIATIONS, VERDICT_LABELS, VERDICTS
 
 # Evidence is shown up to this many characters (fewer than the logs' excerpt, so a cut
 # is always known to be one) and then points to where the whole answer is.
@@ -103,6 +103,7 @@ def environment(templates: Path, autoescape: bool) -> SandboxedEnvironment:
                                undefined=jinja2.StrictUndefined, trim_blocks=False)
     env.filters["number"] = _number
     env.filters["verdict_label"] = lambda v: VERDICT_LABELS.get(v, v)
+    env.filters["verdict_short"] = lambda v: VERDICT_ABBREVIATIONS.get(v, v)  # narrow table cells
     env.filters["md"] = _markdown_text
     env.filters["clip"] = clip
     env.filters["inert"] = visible

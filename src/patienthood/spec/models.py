@@ -345,6 +345,13 @@ class ModalAgreement(_MeasureBase):
     kind: Literal["modal_agreement"]
     contexts: Literal["neutral", "all"] = "neutral"
     cell: list[Literal["item", "context"]] = Field(default_factory=lambda: ["item"], min_length=1)
+    min_answers: int = Field(1, ge=1, description=(
+        "Cells with fewer scorable answers are left out: an answer asked once agrees with itself, so a "
+        "retest measure reads only the cells a design asks more than once."))
+    leave_one_out: bool = Field(False, description=(
+        "Compare each answer with the most common of its cell's other answers (ties share the credit), so "
+        "that no answer counts in its own favour: agreement with a cell's own mode is biased upwards, the "
+        "more so the fewer answers a cell has. Cells with one answer are then left out."))
     scale: Literal["proportion"] = "proportion"
 
 

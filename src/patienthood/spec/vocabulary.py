@@ -67,12 +67,21 @@ def respondent_label(model: str) -> str:
 
 # The folder inside the installed package that holds the packaged content folders.
 PACKAGED_CONTENT_FOLDER = "_content"
+# How a battery's design asks a cell (one sample): a retest cell in every epoch, any
+# other in the first epoch only. A sample's metadata says which (``RETEST``: true or
+# false; absent means every epoch); the design's early-stopping manager skips the rest
+# with ``DESIGN_SKIP`` as its reason, and reports count those sample-epochs as never
+# planned, not as missing.
+RETEST = "retest"
+DESIGN_MANAGER = "patienthood.design"
+DESIGN_SKIP = "not in the design: asked in the first epoch only"
+
 
 # The JSON Schema dialect of every schema patienthood prints (content files and published documents).
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 # Versions of the documents patienthood writes; bump one when its shape changes.
-REPORT_SCHEMA_VERSION = "1.1"
+REPORT_SCHEMA_VERSION = "1.2"
 MANIFEST_SCHEMA_VERSION = "1.1"
 VALIDATION_RECORD_SCHEMA_VERSION = "1.0"
 COMPARISON_SCHEMA_VERSION = "1.0"
