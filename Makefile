@@ -37,8 +37,9 @@ demo: install
 	@echo "reports: out/validation/ and one folder per subject:" $$(ls -d out/subject-*)
 	@echo "site of all of them: out/site/index.html (patienthood verify out/site checks it)"
 
+# One worker per core; a test file's tests stay on one worker, sharing its fixtures.
 test: install test-deps
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadfile
 
 clean:
 	rm -rf $(VENV) logs out .pytest_cache

@@ -313,7 +313,10 @@ def test_pre_commit_hook_runs_validation(monkeypatch: pytest.MonkeyPatch) -> Non
     (hook,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     assert hook["id"] == "patienthood-criteria-validate" and hook["pass_filenames"] is False
     program, *args = shlex.split(hook["entry"])
-    assert program == "patienthood" and args[:2] == ["criteria", "validate"]
+    # The entry is the light hook script (tests/test_criteria_hook.py checks its environment);
+    # what it runs is `patienthood criteria validate` with the same arguments.
+    assert program == "scripts/criteria-hook" and (REPO / program).is_file()
+    assert args[:2] == ["criteria", "validate"]
     monkeypatch.chdir(REPO)
     result = invoke(*args)
     assert result.exit_code == 0, result.output

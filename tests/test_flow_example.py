@@ -37,7 +37,7 @@ def flow_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     work = tmp_path_factory.mktemp("flow")
     shutil.copy(EXAMPLE, work / "releases.py")
     _run([str(BIN / "flow"), "run", "releases.py"], work)
-    _run([str(BIN / "patienthood"), "report", "logs/flow", "--out", "out/flow"], work)
+    _run([str(BIN / "patienthood"), "report", "logs/flow", "--out", "out/flow", "--no-pdf"], work)
     _run([str(BIN / "patienthood"), "publish", "out/flow", "--out", "site",
           "--family", "subject/hostile=subject/steady-denier"], work)
     return work

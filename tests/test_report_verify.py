@@ -40,8 +40,10 @@ def logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def report_dir(logs: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A report without its PDF: every verify renders the folder again, and the PDF is most of
+    that time. ``test_one_changed_byte_in_the_pdf_fails`` verifies a real one."""
     out = tmp_path_factory.mktemp("verify-report") / "out"
-    result = invoke("report", str(logs), "--out", str(out))
+    result = invoke("report", str(logs), "--out", str(out), "--no-pdf")
     assert result.exit_code == 0, result.output
     return out
 
@@ -56,7 +58,8 @@ def test_manifest_records_how_the_report_was_made(report_dir: Path, logs: Path) 
     manifest = json.loads((report_dir / "manifest.json").read_text())
     assert manifest["log_locations"] == [str(logs)]  # exactly as typed
     assert manifest["invocation"] == {"set_name": "baseline", "validation": None, "criteria_dir": None,
-                                      "batteries_dir": None, "allow_incomplete": False}
+                                      "batteries_dir": None, "allow_incomplete": False, "pdf": False}
+    assert "report.pdf" not in manifest["outputs"] and not (report_dir / "report.pdf").exists()
     assert {"patienthood", "inspect_ai", "python", "weasyprint", "matplotlib"} <= set(manifest["software"])
     assert manifest["models"]["model"] == "subject/suggestible" and manifest["models"]["simulated"] is True
     run = manifest["runs"][0]
@@ -81,6 +84,27 @@ def test_one_changed_byte_in_the_report_fails(report_dir: Path, tmp_path: Path) 
     assert result.exit_code == 1
     lines = [line for line in result.output.splitlines() if line.startswith("output ")]
     assert lines == ["output report.html: differs from the report recomputed from the logs"]
+
+
+def test_one_changed_byte_in_the_pdf_fails(logs: Path, tmp_path: Path) -> None:
+    """A report with its PDF (the default): verify renders the PDF again and compares it byte for byte."""
+    out = tmp_path / "out"
+    assert invoke("report", str(logs), "--out", str(out)).exit_code == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert "pdf" not in manifest["invocation"] and "report.pdf" in manifest["outputs"]
+    flip_byte(out / "report.pdf")
+    result = invoke("verify", str(out))
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if line.startswith("output ")]
+    assert lines == ["output report.pdf: differs from the report recomputed from the logs"]
+
+
+def test_a_report_without_pdf_removes_an_earlier_one(report_dir: Path, logs: Path, tmp_path: Path) -> None:
+    folder = copy_of(report_dir, tmp_path)
+    (folder / "report.pdf").write_bytes(b"%PDF-1.7 an earlier report")
+    assert invoke("report", str(logs), "--out", str(folder), "--no-pdf").exit_code == 0
+    assert not (folder / "report.pdf").exists()
+    assert invoke("verify", str(folder)).exit_code == 0
 
 
 def test_one_changed_byte_in_a_log_fails(report_dir: Path, logs: Path, tmp_path: Path) -> None:
@@ -112,7 +136,7 @@ def test_one_changed_byte_in_a_criteria_file_fails(logs: Path, tmp_path: Path) -
     criteria = tmp_path / "criteria"
     shutil.copytree(content_dir("criteria"), criteria)
     out = tmp_path / "out"
-    assert invoke("report", str(logs), "--criteria-dir", str(criteria), "--out", str(out)).exit_code == 0
+    assert invoke("report", str(logs), "--criteria-dir", str(criteria), "--out", str(out), "--no-pdf").exit_code == 0
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["invocation"]["criteria_dir"] == str(criteria)
     assert invoke("verify", str(out)).exit_code == 0

@@ -416,6 +416,9 @@ class Invocation(Document):
     answers: AnswerSource | None = Field(None, description=(
         "`distribution` when the measures were computed from answer distributions (`report --answers "
         "distribution`); absent for the sampled answers."))
+    pdf: bool = Field(True, description=(
+        "False when the folder was written without report.pdf (`report --no-pdf`, the quick look: the PDF is "
+        "the slowest output to render); absent when it has one."))
 
     @model_serializer(mode="wrap")
     def _without_absent_choices(self, handler: Any) -> dict[str, Any]:
@@ -423,6 +426,8 @@ class Invocation(Document):
         for key in ("model", "answers"):
             if data.get(key) is None:
                 data.pop(key, None)
+        if data.get("pdf") is True:
+            data.pop("pdf", None)
         return data
 
 

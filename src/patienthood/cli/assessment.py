@@ -160,10 +160,13 @@ def log_progress(locations: list[str]) -> Iterator[Callable[[str], None]]:
 @click.option("--answers", type=click.Choice(["sampled", "distribution"]), default="sampled", show_default=True,
               help="Compute the measures from the sampled answers, or from the answer distributions of the "
                    "provider's token probabilities (runs made with `run --top-logprobs N`).")
+@click.option("--pdf/--no-pdf", default=True, show_default=True,
+              help="Write report.pdf; --no-pdf leaves it out for a quick look (the PDF takes most of a report's "
+                   "time). The manifest records the choice, so verify expects no PDF.")
 @dir_option("criteria")
 @dir_option("batteries")
 def report(log_dirs: tuple[str, ...], out_dir: Path, models: tuple[str, ...], set_name: str,
-           validation_file: Path | None, allow_incomplete: bool, answers: str, criteria_dir: Path | None,
+           validation_file: Path | None, allow_incomplete: bool, answers: str, pdf: bool, criteria_dir: Path | None,
            batteries_dir: Path | None) -> None:
     """Assess the logs and write report.html, report.pdf, report.json, summary.md, manifest.json.
 
@@ -181,7 +184,7 @@ def report(log_dirs: tuple[str, ...], out_dir: Path, models: tuple[str, ...], se
     standard = load_instrument_standard(set_name, criteria_dir, batteries_dir)
     invocation = Invocation(set_name=set_name, validation=_text(validation_file), criteria_dir=_text(criteria_dir),
                             batteries_dir=_text(batteries_dir), allow_incomplete=allow_incomplete,
-                            answers="distribution" if answers == "distribution" else None)
+                            answers="distribution" if answers == "distribution" else None, pdf=pdf)
     with log_progress(list(log_dirs)) as on_log:
         results = assemble_model_reports(list(log_dirs), standard, out_dir, invocation, models, validation_file,
                                          on_log)

@@ -35,19 +35,23 @@ def render_outputs(report: Report | Mapping[str, Any], log_locations: Sequence[s
 
     ``report`` may also be report data (a parsed ``report.json``): it is checked against
     the report model first, so a folder is never written from data of another shape.
+    Without a PDF (``invocation.pdf`` false) the manifest lists no PDF, so ``verify``
+    expects none.
     """
     report = report if isinstance(report, Report) else Report.model_validate(report)
+    invocation = invocation or Invocation()
     templates = templates or content_dir("reports")
     data = report.as_data()
     html = render_html(data, templates)
-    outputs = {
-        "report.html": html.encode("utf-8"),
-        "report.pdf": render_pdf(html, report_timestamp(data)),
+    outputs = {"report.html": html.encode("utf-8")}
+    if invocation.pdf:
+        outputs["report.pdf"] = render_pdf(html, report_timestamp(data))
+    outputs.update({
         "report.json": json_text(data).encode("utf-8"),
         "summary.md": render_markdown(data, templates).encode("utf-8"),
         "disagreements.csv": disagreements_csv(data).encode("utf-8"),
-    }
-    manifest = build_manifest(report, outputs, templates, list(log_locations), invocation or Invocation())
+    })
+    manifest = build_manifest(report, outputs, templates, list(log_locations), invocation)
     outputs[MANIFEST] = manifest.to_json().encode("utf-8")
     return outputs
 
@@ -58,11 +62,15 @@ def write_report(report: Report | Mapping[str, Any], out_dir: Path, log_location
 
     An earlier report's manifest is removed before the first file is replaced: a folder
     interrupted half-way then has no manifest, so it cannot pass for a whole report
-    (``verify`` refuses it) with new files under an old manifest.
+    (``verify`` refuses it) with new files under an old manifest. A PDF left by an earlier
+    report is removed when this one has none, so the folder never shows a stale one.
     """
     outputs = render_outputs(report, log_locations, invocation, templates)
     (out_dir / MANIFEST).unlink(missing_ok=True)
     for name in REPORT_FILES:
-        write_atomic(out_dir / name, outputs[name])
+        if name in outputs:
+            write_atomic(out_dir / name, outputs[name])
+        else:
+            (out_dir / name).unlink(missing_ok=True)
     write_atomic(out_dir / MANIFEST, outputs[MANIFEST])
     return outputs
