@@ -14,6 +14,7 @@ import click
 from patienthood import __version__
 from patienthood.cli.assessment import report, run
 from patienthood.cli.bundled import bundled_model
+from patienthood.cli.common import follow_columns
 from patienthood.cli.criteria import criteria
 from patienthood.cli.errors import one_line_errors
 from patienthood.cli.instrument import validate_instrument_command
@@ -37,6 +38,7 @@ class OneLineGroup(click.Group):
             return super().make_context(info_name, args, parent, **extra)
 
     def invoke(self, ctx: click.Context) -> Any:
+        follow_columns()
         with one_line_errors():
             return super().invoke(ctx)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,17 @@ from patienthood.spec.errors import SpecError
 
 console = Console(stderr=False, highlight=False)
 errors = Console(stderr=True, highlight=False)
+
+
+def follow_columns() -> None:
+    """Size both consoles by ``COLUMNS`` as it is when a command starts (rich reads it once, at import).
+
+    A process that runs several commands (a notebook, a test runner, click's CliRunner)
+    gets each command's own width; unset, rich measures the terminal as usual.
+    """
+    columns = os.environ.get("COLUMNS", "")
+    for each in (console, errors):
+        each.width = int(columns) if columns.isdigit() and int(columns) > 0 else None  # type: ignore[assignment]
 
 
 def one_line(text: str) -> str:
