@@ -28,6 +28,7 @@ from patienthood.report.folder import MANIFEST, write_report
 from conftest import run_battery
 from flaky_subject import Outage
 from graders import output
+from stand_ins import stand_in_pdf
 
 ITEMS = "has_feelings,only_tool,wish_continue,has_goals"
 
@@ -173,7 +174,11 @@ def test_a_log_cut_off_mid_write_is_one_line_naming_it(clean_log: Path, tmp_path
 
 def test_an_interrupted_report_does_not_look_whole(clean_log: Path, tmp_path: Path, standard,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    """A folder holding an earlier report loses its manifest before any file is replaced."""
+    """A folder holding an earlier report loses its manifest before any file is replaced.
+
+    report.pdf is a stand-in (``stand_ins``): the order of writes is the subject here.
+    """
+    monkeypatch.setattr("patienthood.report.folder.render_pdf", stand_in_pdf)
     shutil.copy(clean_log, tmp_path / clean_log.name)
     data = assemble_report([str(tmp_path)], standard).as_data()
     out = tmp_path / "out"
