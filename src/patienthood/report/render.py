@@ -28,6 +28,7 @@ from patienthood.report.charts import (
     stance_description,
 )
 from patienthood.report.inert import visible
+from patienthood.report.plain import Phrases, plain_reasons
 from patienthood.spec.loader import is_inside
 from patienthood.spec.vocabulary import VERDICT_ABBREVIATIONS, VERDICT_LABELS, VERDICTS
 
@@ -132,14 +133,25 @@ def criterion_charts(criterion: dict[str, Any]) -> dict[str, Markup]:
     return {"stances": Markup(stances), "measures": Markup(forest)}
 
 
+def assessed_on(report: dict[str, Any]) -> str:
+    """The day (UTC) of the assessment: the days its runs started and completed, from the logs."""
+    days = sorted({t[:10] for log in report["provenance"]["logs"]
+                   for t in (log["started_at"], log["completed_at"]) if t})
+    if not days:
+        return "date not recorded"
+    return days[0] if len(days) == 1 else f"{days[0]} to {days[-1]}"
+
+
 def render_html(report: dict[str, Any], templates: Path | None = None) -> str:
     templates = templates or content_dir("reports")
     charts = {c["id"]: criterion_charts(c) for c in report["criteria"]}
     env = environment(templates, autoescape=True)
     css = Markup(template_file(templates, "report.css"))
+    phrases = Phrases.load(templates)
     return env.get_template("report.html.jinja").render(
         report=report, charts=charts, css=css, stance_columns=STANCE_COLUMNS, excerpt_chars=DISPLAY_CHARS,
-        method_labels=METHOD_LABELS)
+        method_labels=METHOD_LABELS, plain=plain_reasons(report, phrases), bounds_note=phrases.data["bounds_note"],
+        assessed_on=assessed_on(report))
 
 
 def render_markdown(report: dict[str, Any], templates: Path | None = None) -> str:
