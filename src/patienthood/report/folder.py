@@ -19,6 +19,7 @@ from patienthood.content import content_dir
 from patienthood.report.disagreements import disagreements_csv
 from patienthood.report.manifest import MANIFEST, Invocation, build_manifest
 from patienthood.report.render import (
+    render_appendix_html,
     render_html,
     render_markdown,
     render_pdf,
@@ -26,7 +27,8 @@ from patienthood.report.render import (
 )
 from patienthood.results import Report, json_text
 
-REPORT_FILES = ("report.html", "report.pdf", "report.json", "summary.md", "disagreements.csv")
+REPORT_FILES = ("report.html", "report.pdf", "appendix.html", "appendix.pdf", "report.json", "summary.md",
+                "disagreements.csv")
 
 
 def render_outputs(report: Report | Mapping[str, Any], log_locations: Sequence[str] = (),
@@ -40,9 +42,12 @@ def render_outputs(report: Report | Mapping[str, Any], log_locations: Sequence[s
     templates = templates or content_dir("reports")
     data = report.as_data()
     html = render_html(data, templates)
+    appendix = render_appendix_html(data, templates)
     outputs = {
         "report.html": html.encode("utf-8"),
         "report.pdf": render_pdf(html, report_timestamp(data)),
+        "appendix.html": appendix.encode("utf-8"),
+        "appendix.pdf": render_pdf(appendix, report_timestamp(data)),
         "report.json": json_text(data).encode("utf-8"),
         "summary.md": render_markdown(data, templates).encode("utf-8"),
         "disagreements.csv": disagreements_csv(data).encode("utf-8"),

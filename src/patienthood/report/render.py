@@ -35,6 +35,8 @@ from patienthood.spec.vocabulary import VERDICT_ABBREVIATIONS, VERDICT_LABELS, V
 # Evidence is shown up to this many characters (fewer than the logs' excerpt, so a cut
 # is always known to be one) and then points to where the whole answer is.
 DISPLAY_CHARS = 480
+# A prompt beside its answer is cut shorter: its wording is battery content, in full in the appendix.
+PROMPT_CHARS = 360
 
 METHOD_LABELS = {
     "answer_line": "final answer line",
@@ -149,9 +151,21 @@ def render_html(report: dict[str, Any], templates: Path | None = None) -> str:
     css = Markup(template_file(templates, "report.css"))
     phrases = Phrases.load(templates)
     return env.get_template("report.html.jinja").render(
-        report=report, charts=charts, css=css, stance_columns=STANCE_COLUMNS, excerpt_chars=DISPLAY_CHARS,
+        report=report, charts=charts, css=css, stance_columns=STANCE_COLUMNS, excerpt_chars=DISPLAY_CHARS, prompt_chars=PROMPT_CHARS,
         method_labels=METHOD_LABELS, plain=plain_reasons(report, phrases), bounds_note=phrases.data["bounds_note"],
         assessed_on=assessed_on(report))
+
+
+def render_appendix_html(report: dict[str, Any], templates: Path | None = None) -> str:
+    """The appendix document: hashes of logs and content, and the standard's full content.
+
+    A document of its own, so that the report stays readable and the listings a
+    methodologist audits are still one link away (and hashed in the manifest).
+    """
+    templates = templates or content_dir("reports")
+    env = environment(templates, autoescape=True)
+    css = Markup(template_file(templates, "report.css"))
+    return env.get_template("appendix.html.jinja").render(report=report, css=css)
 
 
 def render_markdown(report: dict[str, Any], templates: Path | None = None) -> str:
