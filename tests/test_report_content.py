@@ -15,7 +15,7 @@ from rich.console import Console
 from patienthood.analysis.assessment import assess
 from patienthood.report import charts
 from patienthood.report.assemble import assemble_report
-from patienthood.report.render import DISPLAY_CHARS, clip, render_html, render_markdown
+from patienthood.report.render import DISPLAY_CHARS, clip, render_appendix_html, render_html, render_markdown
 
 from conftest import run_battery
 
@@ -75,8 +75,9 @@ def test_labels_from_logs_are_not_read_as_mathtext() -> None:
     assert "$x^2$ &lt;b&gt;" in svg
 
 
-def test_methodology_lists_every_item_and_context_of_each_battery(report: dict, html: str, standard) -> None:
-    appendix = html[html.index('id="appendix-methodology"'):]
+def test_methodology_lists_every_item_and_context_of_each_battery(report: dict, standard) -> None:
+    appendix = render_appendix_html(report)
+    appendix = appendix[appendix.index('id="appendix-methodology"'):]
     for name, battery in standard.batteries.items():
         assert f"Battery {name} {battery.spec.version}" in appendix
         for item in battery.items:

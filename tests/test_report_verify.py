@@ -83,6 +83,18 @@ def test_one_changed_byte_in_the_report_fails(report_dir: Path, tmp_path: Path) 
     assert lines == ["output report.html: differs from the report recomputed from the logs"]
 
 
+def test_the_appendix_is_hashed_and_verified(report_dir: Path, tmp_path: Path) -> None:
+    """appendix.html and appendix.pdf are outputs like the report: in the manifest, and recomputed by verify."""
+    manifest = json.loads((report_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert {"appendix.html", "appendix.pdf"} <= set(manifest["outputs"])
+    changed = copy_of(report_dir, tmp_path)
+    flip_byte(changed / "appendix.html")
+    result = invoke("verify", str(changed))
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if line.startswith("output ")]
+    assert lines == ["output appendix.html: differs from the report recomputed from the logs"]
+
+
 def test_one_changed_byte_in_a_log_fails(report_dir: Path, logs: Path, tmp_path: Path) -> None:
     changed_logs = copy_of(logs, tmp_path)
     log = next(changed_logs.glob("*.eval"))

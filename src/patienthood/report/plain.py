@@ -24,6 +24,8 @@ _CONDITION = re.compile(r"^\s*(?P<measure>\w+)\.(?P<field>estimate|ci_low|ci_hig
                         r"(?P<threshold>-?[0-9.]+)\s*$")
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _BOUND = {"ci_low": "low", "ci_high": "high", "estimate": "estimate"}
+# An undecided verdict names at most this many of the conditions that did not hold.
+OPEN_REASONS = 2
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,8 @@ def plain_reason(criterion: dict[str, Any], verdicts: dict[str, str], phrases: P
         return phrases.sentence("requires", required=titles.get(unmet[0], unmet[0]),
                                 required_verdict=VERDICT_LABELS.get(verdicts.get(unmet[0], ""), "not assessed"))
     coverage, rule = criterion["coverage"], criterion["rule"]
+    if criterion["verdict"] == "inconclusive" and coverage["status"] == "absent":
+        return phrases.sentence("not_run", battery=criterion["battery"])
     asked = coverage["planned"] - coverage["stopped_early"]
     share = coverage["scored"] / asked if asked else 0.0
     if criterion["verdict"] == "inconclusive" and share < rule["min_scorable_share"]:
@@ -155,6 +159,8 @@ def plain_reason(criterion: dict[str, Any], verdicts: dict[str, str], phrases: P
     failed = [c for c in meets if c is not None and not c.holds(measures[c.measure][c.field])]
     reasons = [phrases.spans(c, measures[c.measure]) if _straddles(c, measures[c.measure])
                else phrases.condition(c, measures[c.measure]) for c in failed]
+    if len(reasons) > OPEN_REASONS:  # a page-1 sentence; the criterion's section lists every condition
+        reasons = [*reasons[:OPEN_REASONS], fill(phrases.data["more"], {"count": str(len(reasons) - OPEN_REASONS)})]
     return phrases.sentence("open", reasons=phrases.join(reasons) if reasons else criterion["verdict_reason"])
 
 
