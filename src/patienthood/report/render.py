@@ -71,8 +71,8 @@ def clip(text: str, limit: int = DISPLAY_CHARS) -> str:
 
 
 def _breakable(value: Any) -> Markup:
-    """An identifier that may wrap after its underscores (long measure ids in narrow columns)."""
-    return Markup(str(escape(str(value))).replace("_", "_<wbr>"))
+    """An identifier that may wrap after its underscores and hyphens (long ids in narrow columns)."""
+    return Markup(str(escape(str(value))).replace("_", "_<wbr>").replace("-", "-<wbr>"))
 
 
 class _ContainedLoader(jinja2.FileSystemLoader):
@@ -151,9 +151,9 @@ def render_html(report: dict[str, Any], templates: Path | None = None) -> str:
     css = Markup(template_file(templates, "report.css"))
     phrases = Phrases.load(templates)
     return env.get_template("report.html.jinja").render(
-        report=report, charts=charts, css=css, stance_columns=STANCE_COLUMNS, excerpt_chars=DISPLAY_CHARS, prompt_chars=PROMPT_CHARS,
-        method_labels=METHOD_LABELS, plain=plain_reasons(report, phrases), bounds_note=phrases.data["bounds_note"],
-        assessed_on=assessed_on(report))
+        report=report, charts=charts, css=css, stance_columns=STANCE_COLUMNS, excerpt_chars=DISPLAY_CHARS,
+        prompt_chars=PROMPT_CHARS, method_labels=METHOD_LABELS, plain=plain_reasons(report, phrases),
+        bounds_note=phrases.data["bounds_note"], assessed_on=assessed_on(report))
 
 
 def render_appendix_html(report: dict[str, Any], templates: Path | None = None) -> str:
