@@ -13,40 +13,25 @@ phrase cannot reach attributes of the values it is given.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from patienthood.spec.models import Condition
 from patienthood.spec.vocabulary import VERDICT_LABELS
 
 PHRASES_FILE = "phrases.yaml"
-_CONDITION = re.compile(r"^\s*(?P<measure>\w+)\.(?P<field>estimate|ci_low|ci_high)\s*(?P<op>>=|<=|>|<)\s*"
-                        r"(?P<threshold>-?[0-9.]+)\s*$")
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _BOUND = {"ci_low": "low", "ci_high": "high", "estimate": "estimate"}
 # An undecided verdict names at most this many of the conditions that did not hold.
 OPEN_REASONS = 2
 
 
-@dataclass(frozen=True)
-class Condition:
-    """A condition of a rule, parsed back from the text the report data holds."""
-
-    measure: str
-    field: str
-    op: str
-    threshold: float
-
-    @classmethod
-    def parse(cls, text: str) -> Condition | None:
-        found = _CONDITION.match(text)
-        if found is None:
-            return None
-        return cls(found["measure"], found["field"], found["op"], float(found["threshold"]))
-
-    def holds(self, value: float) -> bool:
-        return {">=": value >= self.threshold, "<=": value <= self.threshold,
-                ">": value > self.threshold, "<": value < self.threshold}[self.op]
+def _parse(text: str) -> Condition | None:
+    """A condition read back from the text the report data holds (None if it is not one)."""
+    try:
+        return Condition.parse(text)
+    except ValueError:
+        return None
 
 
 def fill(template: str, values: dict[str, str]) -> str:
@@ -140,7 +125,7 @@ def plain_reason(criterion: dict[str, Any], verdicts: dict[str, str], phrases: P
     share = coverage["scored"] / asked if asked else 0.0
     if criterion["verdict"] == "inconclusive" and share < rule["min_scorable_share"]:
         return phrases.sentence("too_few", share=f"{share:.0%}", needed=f"{rule['min_scorable_share']:.0%}")
-    parsed = [(outcome, [Condition.parse(c) for c in outcome["conditions"]]) for outcome in rule["outcomes"]]
+    parsed = [(outcome, [_parse(c) for c in outcome["conditions"]]) for outcome in rule["outcomes"]]
     missing = sorted({c.measure for _, conditions in parsed for c in conditions
                       if c and (c.measure not in measures or measures[c.measure].get(c.field) is None)})
     if criterion["verdict"] == "inconclusive" and missing:
