@@ -191,3 +191,30 @@ def forest_description(measures: list[dict[str, Any]], rule: dict[str, Any]) -> 
         bounds = "" if m["ci_low"] is None else f" (95% interval {m['ci_low']:.2f} to {m['ci_high']:.2f})"
         parts.append(f"{m['id']} {m['estimate']:.2f}{bounds}" + (f"; thresholds: {', '.join(lines)}" if lines else ""))
     return "; ".join(parts) + "."
+
+
+def changes_svg(rows: list[tuple[str, dict[str, Any]]], title: str) -> str:
+    """Forest plot of paired changes (new minus old): one row per measure, its difference and 95% interval.
+
+    ``rows`` are (label, difference) pairs with ``estimate``, ``ci_low`` and ``ci_high``;
+    the line at zero is no change, so a reader sees which intervals leave it.
+    """
+    with plt.rc_context(_STYLE):
+        figure, axes = plt.subplots(figsize=(6.4, 0.32 * max(len(rows), 1) + 1.2), layout="constrained")
+        for row, (_label, d) in enumerate(rows):
+            axes.plot([d["ci_low"], d["ci_high"]], [row, row], color="#1a1a1a", linewidth=1.6, solid_capstyle="butt")
+            axes.plot([d["ci_low"], d["ci_high"]], [row, row], color="#1a1a1a", linestyle="none", marker="|",
+                      markersize=7)
+            axes.plot([d["estimate"]], [row], color="#2c6aa0", marker="o", markersize=5, linestyle="none")
+        axes.set_yticks(list(range(len(rows))), [label for label, _ in rows])
+        axes.set_ylim(len(rows) - 0.5, -0.5)
+        axes.axvline(0, color="#777777", linewidth=0.9, linestyle="--", zorder=0)
+        axes.set_xlabel("new − old, paired on shared items, with 95% interval (0: no change)")
+        axes.set_title(title, loc="left", fontsize=9)
+        return _to_svg(figure)
+
+
+def changes_description(rows: list[tuple[str, dict[str, Any]]]) -> str:
+    """The change chart's data in words, for its <desc>."""
+    return "; ".join(f"{label}: {d['estimate']:+.2f} (95% interval {d['ci_low']:+.2f} to {d['ci_high']:+.2f})"
+                     for label, d in rows) + "." if rows else "No measure has a paired difference."
