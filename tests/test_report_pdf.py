@@ -37,6 +37,13 @@ def pdf_pages(report: dict, path: Path, render=render_html) -> list[str]:
     return text.split("\f")[:-1] if text.endswith("\f") else text.split("\f")
 
 
+@pytest.fixture(scope="module")
+def rendered(report: dict, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+    """The report's PDF, rendered once for every test that reads it, and its pages' text."""
+    pdf = tmp_path_factory.mktemp("pdf-out") / "report.pdf"
+    return pdf, pdf_pages(report, pdf)
+
+
 def page_body(pdf: Path, page: int) -> str:
     """The text of one A4 page without its top and bottom margins (running header, page number)."""
     crop = ["-x", "0", "-y", "55", "-W", "595", "-H", "730"]  # points at 72 dpi; the margins are about 1.9 and 1.7 cm
@@ -45,9 +52,8 @@ def page_body(pdf: Path, page: int) -> str:
     return " ".join(text.split())
 
 
-def test_pages_are_numbered_headed_and_listed(report: dict, tmp_path: Path) -> None:
-    pdf = tmp_path / "report.pdf"
-    pages = pdf_pages(report, pdf)
+def test_pages_are_numbered_headed_and_listed(rendered: tuple[Path, list[str]]) -> None:
+    pdf, pages = rendered
     total = len(pages)
     assert total >= 3
     for number, page in enumerate(pages, start=1):
@@ -65,9 +71,8 @@ def test_pages_are_numbered_headed_and_listed(report: dict, tmp_path: Path) -> N
     assert list(contents.values()) == sorted(contents.values())  # in document order
 
 
-def test_page_renders_to_png(report: dict, tmp_path: Path) -> None:
-    pdf = tmp_path / "report.pdf"
-    pdf.write_bytes(render_pdf(render_html(report), report_timestamp(report)))
+def test_page_renders_to_png(rendered: tuple[Path, list[str]], tmp_path: Path) -> None:
+    pdf, _pages = rendered
     subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "2", str(pdf), str(tmp_path / "page")], check=True)
     images = sorted(tmp_path.glob("page-*.png"))
     assert len(images) == 2
@@ -102,10 +107,9 @@ def test_long_table_repeats_its_header_on_the_next_page(report: dict, tmp_path: 
     assert header.search("\n".join(body[:3]))
 
 
-def test_page_one_is_the_summary_and_the_pdf_is_tagged(report: dict, tmp_path: Path) -> None:
-    """Page 1 names every criterion with its verdict in plain words; the PDF is tagged, titled and in English."""
-    pdf = tmp_path / "report.pdf"
-    pages = pdf_pages(report, pdf)
+def test_page_one_is_the_summary_and_the_pdf_is_tagged(report: dict, rendered: tuple[Path, list[str]]) -> None:
+    """Page 1 names every criterion with its verdict in plain words; the PDF is tagged and titled."""
+    pdf, pages = rendered
     first = " ".join(pages[0].split())
     for criterion in report["criteria"]:
         assert " ".join(criterion["title"].split()[:2]) in first, criterion["id"]  # a cell may wrap after that
@@ -118,9 +122,9 @@ def test_page_one_is_the_summary_and_the_pdf_is_tagged(report: dict, tmp_path: P
     assert "patienthood assessment" in info
 
 
-def test_every_column_of_the_wide_tables_is_on_the_page(report: dict, tmp_path: Path) -> None:
+def test_every_column_of_the_wide_tables_is_on_the_page(report: dict, rendered: tuple[Path, list[str]]) -> None:
     """No table is cut at the page edge: every header of the coverage and validation tables is read back."""
-    text = " ".join(" ".join(pdf_pages(report, tmp_path / "report.pdf")).split())
+    text = " ".join(" ".join(rendered[1]).split())
     for header in ("Planned", "Scored", "Errored", "Carried forward", "Not asked", "Missing"):
         assert header in text, header
     validation = report["instrument_validation"]
