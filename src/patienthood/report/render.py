@@ -169,8 +169,10 @@ def render_appendix_html(report: dict[str, Any], templates: Path | None = None) 
 
 
 def render_markdown(report: dict[str, Any], templates: Path | None = None) -> str:
-    env = environment(templates or content_dir("reports"), autoescape=False)
-    return env.get_template("summary.md.jinja").render(report=report)
+    templates = templates or content_dir("reports")
+    env = environment(templates, autoescape=False)
+    return env.get_template("summary.md.jinja").render(report=report,
+                                                       plain=plain_reasons(report, Phrases.load(templates)))
 
 
 # PDF/UA-1 makes WeasyPrint tag the structure (headings, tables, figures with their
