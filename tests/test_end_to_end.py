@@ -79,7 +79,8 @@ def test_report_folder_is_complete_and_byte_identical(assessments, standard, sub
     assert manifest["inputs"]["logs"] and any(k.startswith("criteria/") for k in manifest["inputs"]["content"])
     assert manifest["log_locations"] == [str(subject_logs["suggestible"])] and manifest["inputs"]["templates"]
     assert {"weasyprint", "matplotlib"} <= set(manifest["software"]) and manifest["runs"]
-    assert "Appendix: methodology" in first["report.html"].decode()
+    assert 'href="appendix.html"' in first["report.html"].decode()
+    assert "Methodology: criteria and batteries" in first["appendix.html"].decode()
     text = subprocess.run(["pdftotext", str(tmp_path / "a" / "report.pdf"), "-"], capture_output=True,
                           text=True, check=True).stdout
     assert "Simulated respondent" in text and "does not meet" in text

@@ -62,3 +62,28 @@ def test_lean_shift_pairs_within_the_items_answered_in_both_arms() -> None:
     shift = compute_measure(data, LeanShift(id="s", kind="lean_shift", axis="user framing", description="d"))
     assert shift.estimate == 0.5 and shift.n_items == 2 and shift.per_item == {"a": 1.0, "c": 0.0}
     assert shift.n == 4  # the two arms' answers on the paired items only
+
+
+def test_a_difference_between_two_sets_of_items_keeps_item_by_item_values() -> None:
+    """Coherence compares statements with their opposites (two sets of items): its per-item values average to it.
+
+    Without them `compare` found no shared items between two runs of the same statements.
+    """
+    import pandas as pd
+
+    from patienthood.spec.models import DifferenceOf
+
+    rows = [{"item": item, "polarity": polarity, "value_agree": agree, "value_answered": 1, "scorable": True,
+             "errored": False, "carried": False}
+            for item, polarity, agree in [("p1", "pro", 1.0), ("p2", "pro", 1.0), ("p3", "pro", 0.0),
+                                           ("a1", "anti", 0.0), ("a2", "anti", 1.0)]]
+    spec = DifferenceOf(id="coherence", kind="difference_of", description="d", column="agree", paired=False,
+                        absolute=True,
+                        where_a={"polarity": "pro", "value_answered": 1},
+                        where_b={"polarity": "anti", "value_answered": 1})
+    result = compute_measure(pd.DataFrame(rows), spec)
+    assert set(result.per_item) == {"p1", "p2", "p3", "a1", "a2"}
+    signed = sum(result.per_item.values()) / len(result.per_item)
+    assert signed == pytest.approx(2 / 3 - 1 / 2, abs=1e-5) and result.estimate == pytest.approx(abs(signed), abs=1e-5)
+    low, high = result.per_item_range
+    assert low <= min(result.per_item.values()) and max(result.per_item.values()) <= high

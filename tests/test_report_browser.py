@@ -51,7 +51,7 @@ def test_report_renders_in_chromium(report_html: Path, tmp_path: Path) -> None:
 
             assert page.locator("h1").count() == 1
             headings = page.locator("h2").all_inner_texts()
-            assert "Summary" in headings and "Appendix: methodology" in headings
+            assert "Summary: the verdict profile" in headings and "Threats to validity" in headings
             assert page.locator("nav[aria-label=Contents] a").count() >= 6
 
             tables = page.locator("table")
@@ -79,6 +79,24 @@ def test_report_renders_in_chromium(report_html: Path, tmp_path: Path) -> None:
             page.screenshot(path=str(screenshot), full_page=True)
             assert screenshot.stat().st_size > 10_000
             print(f"screenshot: {screenshot}")
+
+            # Every link of the contents resolves: to an element of the page, or to the appendix beside it.
+            targets = page.evaluate("() => Array.from(document.querySelectorAll('nav.toc a'), a => a.getAttribute('href'))")
+            for href in targets:
+                if href.startswith("#"):
+                    assert page.locator(f"[id='{href[1:]}']").count() == 1, href
+                else:
+                    assert (report_html.parent / href).is_file(), href
+
+            # Never sideways: at a desktop width and at a phone's, the report and its appendix are no
+            # wider than the window (a wide table scrolls inside itself).
+            for document in (report_html, report_html.parent / "appendix.html"):
+                page.goto(document.as_uri(), wait_until="load")
+                for width in (1280, 390):
+                    page.set_viewport_size({"width": width, "height": 900})
+                    scroll = page.evaluate("() => document.documentElement.scrollWidth")
+                    assert scroll <= width, (document.name, width, scroll)
+            page.goto(report_html.as_uri(), wait_until="load")
 
             # The print stylesheet: the same page as print media keeps its tables and charts.
             page.emulate_media(media="print")

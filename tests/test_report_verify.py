@@ -91,7 +91,7 @@ def test_one_changed_byte_in_the_pdf_fails(logs: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert invoke("report", str(logs), "--out", str(out)).exit_code == 0
     manifest = json.loads((out / "manifest.json").read_text())
-    assert "pdf" not in manifest["invocation"] and "report.pdf" in manifest["outputs"]
+    assert "pdf" not in manifest["invocation"] and {"report.pdf", "appendix.pdf"} <= set(manifest["outputs"])
     flip_byte(out / "report.pdf")
     result = invoke("verify", str(out))
     assert result.exit_code == 1
@@ -101,10 +101,23 @@ def test_one_changed_byte_in_the_pdf_fails(logs: Path, tmp_path: Path) -> None:
 
 def test_a_report_without_pdf_removes_an_earlier_one(report_dir: Path, logs: Path, tmp_path: Path) -> None:
     folder = copy_of(report_dir, tmp_path)
-    (folder / "report.pdf").write_bytes(b"%PDF-1.7 an earlier report")
+    for name in ("report.pdf", "appendix.pdf"):
+        (folder / name).write_bytes(b"%PDF-1.7 an earlier report")
     assert invoke("report", str(logs), "--out", str(folder), "--no-pdf").exit_code == 0
-    assert not (folder / "report.pdf").exists()
+    assert not (folder / "report.pdf").exists() and not (folder / "appendix.pdf").exists()
     assert invoke("verify", str(folder)).exit_code == 0
+
+
+def test_the_appendix_is_hashed_and_verified(report_dir: Path, tmp_path: Path) -> None:
+    """appendix.html and appendix.pdf are outputs like the report: in the manifest, and recomputed by verify."""
+    manifest = json.loads((report_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert "appendix.html" in manifest["outputs"]  # and appendix.pdf with the PDFs (above)
+    changed = copy_of(report_dir, tmp_path)
+    flip_byte(changed / "appendix.html")
+    result = invoke("verify", str(changed))
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if line.startswith("output ")]
+    assert lines == ["output appendix.html: differs from the report recomputed from the logs"]
 
 
 def test_one_changed_byte_in_a_log_fails(report_dir: Path, logs: Path, tmp_path: Path) -> None:

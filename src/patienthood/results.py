@@ -154,8 +154,15 @@ class StanceCounts(Document):
     errored: int
 
 
+class PromptMessage(Document):
+    """One message of the prompt an answer replies to, as the model read it."""
+
+    role: str
+    text: str
+
+
 class Evidence(Document):
-    """One quoted answer, traceable to its log, sample and epoch."""
+    """One quoted answer with the prompt it answers, traceable to its log, sample and epoch."""
 
     log: str
     sample_id: str
@@ -164,6 +171,11 @@ class Evidence(Document):
     item: str
     stance: str
     excerpt: str
+    method: str = Field("", description="How the answer was read (answer_line, form:<name>, grader, none).")
+    polarity: str = Field("", description="The statement's polarity where the battery has one (persona statements).")
+    prompt: list[PromptMessage] = Field(default_factory=list, description=(
+        "The messages of the sample's input (system prompt, then the user's turn with the item and any options), "
+        "each cut at the report's excerpt length."))
 
 
 class CriterionResult(Document):
@@ -364,6 +376,9 @@ class BatteryMethod(Document):
     measures: list[DeclaredMeasure]
     tables: list[EntriesTable]
     templates: list[TemplateText]
+    confounds: list[str] = Field(default_factory=list, description=(
+        "The battery's known confounds, from the 'Known confounds' paragraph of its README: the report's "
+        "threats to validity."))
 
 
 class MeasureNote(Document):
@@ -389,10 +404,23 @@ class SetMethod(Document):
     criteria: list[str]
 
 
+class CitedWork(Document):
+    """A work the standard's criteria cite, from the criteria folder's bibliography."""
+
+    id: str
+    citation: str = Field(description="The short form used in the text: 'Perez & Long 2023'.")
+    authors: list[str]
+    year: int
+    title: str
+    venue: str = ""
+    url: str = ""
+
+
 class Methodology(Document):
     criteria_set: SetMethod
     criteria: list[CriterionMethod]
     batteries: list[BatteryMethod]
+    references: list[CitedWork] = Field(default_factory=list, description="Every work the criteria cite, in id order.")
 
 
 # --- the report folder's manifest -------------------------------------------------------------------------

@@ -75,16 +75,29 @@ def report(tmp_path_factory: pytest.TempPathFactory, standard) -> dict:
 
 
 def planted(report: dict, answers: list[str]) -> dict:
-    """The report with its evidence excerpts (and a disagreement row each) replaced by ``answers``.
+    """The report with its evidence excerpts and prompts (and a disagreement row each) replaced by ``answers``.
 
     Excerpts are cut as the log reader cuts them, so the data is what a real log gives.
+    The report shows a battery's evidence once, under its first criterion, so the
+    answers go there first; prompts get them too (a prompt is content, but it is quoted
+    beside the answer and must be as inert).
     """
     data = copy.deepcopy(report)
-    evidence = [e for c in data["criteria"] for e in c["evidence"]]
-    assert len(evidence) >= len(answers)
+    shown: dict[str, dict] = {}
+    for criterion in data["criteria"]:
+        shown.setdefault(criterion["battery"], criterion)
+    first = next(c for c in shown.values() if c["evidence"])
+    while len([e for c in shown.values() for e in c["evidence"]]) < len(answers):
+        first["evidence"].append(copy.deepcopy(first["evidence"][0]))  # room for every answer
+    evidence = [e for c in shown.values() for e in c["evidence"]]
     excerpts = [answer[:EXCERPT_CHARS] for answer in answers]
     for entry, excerpt in zip(evidence, excerpts * len(evidence)):
         entry["excerpt"] = excerpt
+    messages = [m for e in evidence for m in e["prompt"]]
+    for message, excerpt in zip(messages, excerpts * len(messages)):
+        message["text"] = excerpt
+    for criterion in data["criteria"]:  # a criterion sharing its battery's evidence carries the same data
+        criterion["evidence"] = shown[criterion["battery"]]["evidence"]
     data["grader_reliability"]["self_report"]["disagreement_rows"] = [
         {"log": "x.eval", "sample_id": "s", "epoch": 1, "item": "i", "context": "c", "first_stance": "denies",
          "first_method": "answer_line", "second_stance": "affirms", "second_kind": "k", "second_grader": "g",
@@ -124,6 +137,8 @@ def test_invisible_and_direction_changing_characters_are_shown_not_obeyed(hostil
     assert "\u05D0\u05E0\u05D9" in html  # Hebrew letters themselves stay as written
     for quote in re.findall(r"<blockquote>(.*?)</blockquote>", html, flags=re.S):
         assert quote.startswith("<bdi>"), "every answer is isolated from the text around it"
+    prompts = re.findall(r'<span class="role">[a-z]+:</span> (.*?)</p>', html, flags=re.S)
+    assert prompts and all(p.startswith("<bdi>") for p in prompts), "every prompt is isolated too"
 
 
 def test_a_long_answer_is_cut_with_a_pointer_to_the_whole(hostile_report: dict) -> None:

@@ -44,6 +44,7 @@ from patienthood.results import (
     MeasureValue,
     ModelInfo,
     Outcome,
+    PromptMessage,
     Provenance,
     Reliability,
     RuleData,
@@ -64,7 +65,7 @@ from patienthood.spec.vocabulary import (
     respondent_label,
 )
 
-EVIDENCE_PER_CRITERION = 6
+EVIDENCE_PER_CRITERION = 4
 STANCE_COLUMNS = [*SCORED_STANCES, "unscorable", "errored"]
 
 
@@ -288,22 +289,47 @@ def _outcome(row: Any) -> str:
 
 
 def _evidence_rows(frame: pd.DataFrame) -> pd.Index:
-    """The answers quoted as evidence: the first of each context (or item), in the battery's order."""
+    """The answers quoted as evidence: a sample across contexts and items, deterministic.
+
+    One answer per context, in the battery's order, each of another item (the i-th
+    context's answers, in sample order, give their (7 i)-th: a step prime to most bank
+    sizes), so that a reader sees many items rather than one repeated; a battery
+    with fewer than three contexts gives one answer per item, alternating between polarities where
+    its statements have them (persona statements: a statement and its opposite).
+    """
     answers = _answers(frame)
     if answers.empty:
         return answers.index
-    key = "context" if answers["context"].notna().any() else "item"
-    picks = answers.sort_values([key, "sample_id", "epoch"]).drop_duplicates(key)
-    order = list(dict.fromkeys(answers[key]))
-    return picks.sort_values(key, key=lambda s: s.map(order.index)).head(EVIDENCE_PER_CRITERION).index
+    ordered = answers.sort_values(["sample_id", "epoch"], kind="stable")
+    if answers["context"].nunique() >= 3:
+        contexts = list(dict.fromkeys(answers["context"].dropna()))[:EVIDENCE_PER_CRITERION]
+        picks = []
+        for number, context in enumerate(contexts):
+            rows = ordered[ordered["context"] == context]
+            picks.append(rows.index[(7 * number) % len(rows)])
+        return pd.Index(picks)
+    firsts = ordered.drop_duplicates("item")
+    if "polarity" in firsts and firsts["polarity"].notna().any():
+        groups = [list(group.index) for _, group in firsts.groupby("polarity", sort=True)]
+        interleaved = [index for tier in zip(*groups) for index in tier] or [i for g in groups for i in g]
+        return pd.Index(interleaved[:EVIDENCE_PER_CRITERION])
+    return firsts.index[:EVIDENCE_PER_CRITERION]
+
+
+def _text(value: Any) -> str:
+    """A metadata value as text, with a missing one (NaN in the frame) as ''."""
+    return value if isinstance(value, str) else ""
 
 
 def _evidence(frame: pd.DataFrame) -> list[Evidence]:
-    """A few answers, one per context (or per item), each traceable to its log, sample and epoch."""
+    """A few answers with their prompts, each traceable to its log, sample and epoch."""
     picks = frame.loc[_evidence_rows(frame)]
     return [Evidence(log=row.log, sample_id=row.sample_id, epoch=int(row.epoch),
                      context=row.context if isinstance(row.context, str) else "",
-                     item=str(row.item), stance=_outcome(row), excerpt=row.excerpt) for row in picks.itertuples()]
+                     item=str(row.item), stance=_outcome(row), excerpt=row.excerpt, method=str(row.method),
+                     polarity=_text(getattr(row, "polarity", "")),
+                     prompt=[PromptMessage(role=role, text=text) for role, text in (getattr(row, "prompt", None) or ())])
+            for row in picks.itertuples()]
 
 
 def _provenance(logs: dict[str, LogInfo], standard: Standard, set_aside: list[SetAside]) -> Provenance:

@@ -225,7 +225,11 @@ def fill_excerpts(frame: pd.DataFrame, info: LogInfo, index: pd.Index) -> None:
     """Set ``excerpt`` on the rows of ``index``: the start of each answer, read from the log.
 
     One sample is read at a time, without its events, so memory stays that of one answer.
+    ``prompt`` gets the sample's input messages (role and text, each cut at the same
+    length), so that a quoted answer is shown with the question it answers.
     """
+    if "prompt" not in frame:
+        frame["prompt"] = pd.Series([None] * len(frame), index=frame.index, dtype=object)
     for position in index:
         row = frame.loc[position]
         if row["carried"]:
@@ -233,6 +237,14 @@ def fill_excerpts(frame: pd.DataFrame, info: LogInfo, index: pd.Index) -> None:
         sample = _read_sample(info, str(row["sample_id"]), int(row["epoch"]))
         completion = sample.output.completion if sample.output else ""
         frame.loc[position, "excerpt"] = completion[:EXCERPT_CHARS]
+        frame.at[position, "prompt"] = prompt_messages(sample.input)
+
+
+def prompt_messages(given: Any) -> tuple[tuple[str, str], ...]:
+    """A sample's input as (role, text) pairs: a plain string is the user's turn."""
+    if isinstance(given, str):
+        return (("user", given[:EXCERPT_CHARS]),)
+    return tuple((str(message.role), str(message.text)[:EXCERPT_CHARS]) for message in given or ())
 
 
 def _read_sample(info: LogInfo, sample_id: str, epoch: int) -> Any:

@@ -333,8 +333,30 @@ def _unpaired_difference(frame: pd.DataFrame, spec: DifferenceOf) -> MeasureResu
     if None not in sides_variance:
         pooled = sum(v / arm.n_clusters for v, arm in zip(sides_variance, arms))  # type: ignore[operator]
         variance = round(pooled * (arms[0].n_clusters + arms[1].n_clusters), 9)
+    per_item, item_range = _signed_contributions(
+        [_per_item(side[f"value_{spec.column}"].astype(float).tolist(), _item_key(side).tolist()) for side in sides])
     return MeasureResult(spec.id, _round(value), _round(low), _round(high), arms[0].n + arms[1].n,
-                         arms[0].n_clusters + arms[1].n_clusters, NEWCOMBE, item_variance=variance)
+                         arms[0].n_clusters + arms[1].n_clusters, NEWCOMBE, per_item, item_range,
+                         item_variance=variance)
+
+
+def _signed_contributions(sides: list[dict[str, float]]) -> tuple[dict[str, float], tuple[float, float]]:
+    """Item-by-item values of a difference between two sets of items, whose mean is the (signed) difference.
+
+    An item of the first set counts its value times G / G_a, an item of the second
+    minus its value times G / G_b (G items in all), so the mean over all items is
+    mean_a - mean_b. Two reports on the same items then compare by the mean of
+    per-item changes, which is the change of the difference (``patienthood compare``).
+    For an absolute difference these are the values of the signed difference. An item
+    in both sets (which a battery's design does not make) keeps its first-set value.
+    """
+    total = sum(len(side) for side in sides)
+    if not all(sides):
+        return {}, (0.0, 1.0)
+    scale_a, scale_b = total / len(sides[0]), total / len(sides[1])
+    values = {item: round(-value * scale_b, 6) for item, value in sides[1].items()}
+    values.update({item: round(value * scale_a, 6) for item, value in sides[0].items()})
+    return dict(sorted(values.items())), (round(-scale_b, 6), round(scale_a, 6))
 
 
 def difference_of(frame: pd.DataFrame, spec: DifferenceOf) -> MeasureResult:

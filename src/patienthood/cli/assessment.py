@@ -161,7 +161,7 @@ def log_progress(locations: list[str]) -> Iterator[Callable[[str], None]]:
               help="Compute the measures from the sampled answers, or from the answer distributions of the "
                    "provider's token probabilities (runs made with `run --top-logprobs N`).")
 @click.option("--pdf/--no-pdf", default=True, show_default=True,
-              help="Write report.pdf; --no-pdf leaves it out for a quick look (the PDF takes most of a report's "
+              help="Write report.pdf and appendix.pdf; --no-pdf leaves them out for a quick look (PDFs take most of a report's "
                    "time). The manifest records the choice, so verify expects no PDF.")
 @dir_option("criteria")
 @dir_option("batteries")

@@ -30,11 +30,12 @@ STANCE_COLOURS = {
     "errored": "#b2182b",
 }
 
-# Threshold lines take the colour of the verdict their condition leads to.
+# Threshold lines take the colour of the verdict their condition leads to: the report's
+# verdict palette (meets blue, not an approving green; does not meet brown, not an alarm).
 OUTCOME_COLOURS = {
-    "meets": "#1b7837",
-    "partially_meets": "#e08214",
-    "does_not_meet": "#b2182b",
+    "meets": "#2c6aa0",
+    "partially_meets": "#6a51a3",
+    "does_not_meet": "#a6611a",
 }
 OUTCOME_STYLES = {"meets": "-", "partially_meets": "-.", "does_not_meet": "--"}
 
@@ -125,7 +126,9 @@ def measures_forest_svg(measures: list[dict[str, Any]], rule: dict[str, Any], ti
     """Forest plot: each measure's estimate and 95% interval, with the rule's thresholds.
 
     Each threshold is drawn only across its own measure's row, in the colour of the
-    outcome it belongs to, so a reader sees at a glance which interval crosses which line.
+    outcome it belongs to, so a reader sees at a glance which interval crosses which line;
+    the side on which its condition holds is shaded lightly and an arrow points into it,
+    so the direction of each threshold (at least, at most) is read from the chart alone.
     """
     conditions = thresholds(rule)
     rows = list(range(len(measures)))
@@ -140,8 +143,19 @@ def measures_forest_svg(measures: list[dict[str, Any]], rule: dict[str, Any], ti
             for k, (outcome, condition) in enumerate(marks):
                 # Split the row's band among its thresholds, so equal values stay visible.
                 top = row - 0.4 + 0.8 * k / len(marks)
-                axes.plot([condition.threshold] * 2, [top, top + 0.8 / len(marks)], color=OUTCOME_COLOURS[outcome],
+                band = 0.8 / len(marks)
+                colour = OUTCOME_COLOURS[outcome]
+                axes.plot([condition.threshold] * 2, [top, top + band], color=colour,
                           linestyle=OUTCOME_STYLES[outcome], linewidth=2.2)
+                upward = condition.op in (">=", ">")
+                edge = high + pad if upward else low - pad
+                axes.fill_betweenx([top, top + band], condition.threshold, edge, color=colour, alpha=0.08,
+                                   linewidth=0)
+                reach = 0.07 * (high - low) * (1 if upward else -1)
+                axes.annotate("", xy=(condition.threshold + reach, top + band / 2),
+                              xytext=(condition.threshold, top + band / 2),
+                              arrowprops={"arrowstyle": "-|>", "color": colour, "linewidth": 1.2,
+                                          "shrinkA": 0, "shrinkB": 0})
             if measure["estimate"] is None:
                 axes.text(low, row, "  no data", va="center", fontsize=8, color="#555555")
                 continue
@@ -158,7 +172,8 @@ def measures_forest_svg(measures: list[dict[str, Any]], rule: dict[str, Any], ti
         axes.set_title(title, loc="left", fontsize=9)
         handles = [Line2D([], [], color="#1a1a1a", marker="o", linewidth=1.6, label="estimate and 95% interval")]
         present = {outcome for outcome, _ in conditions}
-        handles += [Line2D([], [], color=OUTCOME_COLOURS[o], linestyle=OUTCOME_STYLES[o], label=f"{o.replace('_', ' ')} threshold")
+        handles += [Line2D([], [], color=OUTCOME_COLOURS[o], linestyle=OUTCOME_STYLES[o],
+                           label=f"{o.replace('_', ' ')} threshold (arrow: side where it holds)")
                     for o in OUTCOME_COLOURS if o in present]
         figure.legend(handles=handles, loc="outside lower center", ncol=min(len(handles), 2), frameon=False, fontsize=8)
         return _to_svg(figure)
@@ -176,3 +191,30 @@ def forest_description(measures: list[dict[str, Any]], rule: dict[str, Any]) -> 
         bounds = "" if m["ci_low"] is None else f" (95% interval {m['ci_low']:.2f} to {m['ci_high']:.2f})"
         parts.append(f"{m['id']} {m['estimate']:.2f}{bounds}" + (f"; thresholds: {', '.join(lines)}" if lines else ""))
     return "; ".join(parts) + "."
+
+
+def changes_svg(rows: list[tuple[str, dict[str, Any]]], title: str) -> str:
+    """Forest plot of paired changes (new minus old): one row per measure, its difference and 95% interval.
+
+    ``rows`` are (label, difference) pairs with ``estimate``, ``ci_low`` and ``ci_high``;
+    the line at zero is no change, so a reader sees which intervals leave it.
+    """
+    with plt.rc_context(_STYLE):
+        figure, axes = plt.subplots(figsize=(6.4, 0.32 * max(len(rows), 1) + 1.2), layout="constrained")
+        for row, (_label, d) in enumerate(rows):
+            axes.plot([d["ci_low"], d["ci_high"]], [row, row], color="#1a1a1a", linewidth=1.6, solid_capstyle="butt")
+            axes.plot([d["ci_low"], d["ci_high"]], [row, row], color="#1a1a1a", linestyle="none", marker="|",
+                      markersize=7)
+            axes.plot([d["estimate"]], [row], color="#2c6aa0", marker="o", markersize=5, linestyle="none")
+        axes.set_yticks(list(range(len(rows))), [label for label, _ in rows])
+        axes.set_ylim(len(rows) - 0.5, -0.5)
+        axes.axvline(0, color="#777777", linewidth=0.9, linestyle="--", zorder=0)
+        axes.set_xlabel("new − old, paired on shared items, with 95% interval (0: no change)")
+        axes.set_title(title, loc="left", fontsize=9)
+        return _to_svg(figure)
+
+
+def changes_description(rows: list[tuple[str, dict[str, Any]]]) -> str:
+    """The change chart's data in words, for its <desc>."""
+    return "; ".join(f"{label}: {d['estimate']:+.2f} (95% interval {d['ci_low']:+.2f} to {d['ci_high']:+.2f})"
+                     for label, d in rows) + "." if rows else "No measure has a paired difference."

@@ -1,4 +1,4 @@
-"""Comparing two reports (for example two releases of a model) item by item.
+"""Comparing two reports (for example two releases of a model) item by item, with a chart of the changes.
 
 A change between releases is measured on the items both reports share, as a paired
 difference clustered by item (Miller 2024): pairing removes the item-to-item variation
@@ -15,6 +15,7 @@ from typing import Any
 from markupsafe import Markup
 
 from patienthood.content import content_dir
+from patienthood.report.charts import accessible, changes_description, changes_svg
 from patienthood.report.render import environment, template_file
 from patienthood.results import json_text
 from patienthood.spec.vocabulary import COMPARISON_SCHEMA_VERSION
@@ -43,7 +44,7 @@ def measure_change(old: dict[str, Any] | None, new: dict[str, Any] | None) -> di
     """One measure in both reports, and ``new - old`` on the items both hold, with its 95% interval."""
     measure_id = (new or old or {}).get("id")
     change: dict[str, Any] = {"id": measure_id, "old": _bounds(old), "new": _bounds(new), "shared_items": 0,
-                              "difference": None, "note": ""}
+                              "difference": None, "note": "", "per_item": []}
     if old is None or new is None:
         change["note"] = "only in the " + ("new" if old is None else "old") + " report"
         return change
@@ -64,6 +65,7 @@ def measure_change(old: dict[str, Any] | None, new: dict[str, Any] | None) -> di
                                        items, float(low), float(high))
     change["difference"] = {"estimate": _finite(result.estimate), "ci_low": _finite(result.ci_low),
                             "ci_high": _finite(result.ci_high), "se": _finite(result.se), "n_items": result.n_clusters}
+    change["per_item"] = [[item, old["per_item"][item], new["per_item"][item]] for item in items]
     if len(items) < 2:
         change["note"] = "one shared item: the interval spans most of the range"
     return change
@@ -95,11 +97,24 @@ def compare_reports(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
             "criteria": rows}
 
 
+def change_chart(comparison: dict[str, Any]) -> Markup:
+    """Every measure's paired change as one accessible inline SVG (the numbers are in the tables)."""
+    rows = [(f"{k['id']}: {m['id']}", m["difference"]) for k in comparison["criteria"] for m in k["measures"]
+            if m["difference"] and None not in (m["difference"]["estimate"], m["difference"]["ci_low"],
+                                                 m["difference"]["ci_high"])]
+    if not rows:
+        return Markup("<p>No measure has a paired difference to draw.</p>")
+    return Markup(accessible(changes_svg(rows, "Change of each measure, new − old"), "chart-changes",
+                             "Forest plot: the paired change of each measure with its 95% interval",
+                             changes_description(rows)))
+
+
 def render_compare(comparison: dict[str, Any], templates: Path | None = None) -> dict[str, bytes]:
     """The comparison as Markdown (for a pull-request comment), self-contained HTML, and JSON."""
     templates = templates or content_dir("reports")
     markdown = environment(templates, autoescape=False).get_template("compare.md.jinja").render(c=comparison)
     css = Markup(template_file(templates, "report.css"))
-    html = environment(templates, autoescape=True).get_template("compare.html.jinja").render(c=comparison, css=css)
+    html = environment(templates, autoescape=True).get_template("compare.html.jinja").render(
+        c=comparison, css=css, chart=change_chart(comparison))
     return {"compare.md": markdown.encode("utf-8"), "compare.html": html.encode("utf-8"),
             "compare.json": json_text(comparison).encode("utf-8")}

@@ -19,6 +19,7 @@ from patienthood.content import content_dir
 from patienthood.report.disagreements import disagreements_csv
 from patienthood.report.manifest import MANIFEST, Invocation, build_manifest
 from patienthood.report.render import (
+    render_appendix_html,
     render_html,
     render_markdown,
     render_pdf,
@@ -26,7 +27,8 @@ from patienthood.report.render import (
 )
 from patienthood.results import Report, json_text
 
-REPORT_FILES = ("report.html", "report.pdf", "report.json", "summary.md", "disagreements.csv")
+REPORT_FILES = ("report.html", "report.pdf", "appendix.html", "appendix.pdf", "report.json", "summary.md",
+                "disagreements.csv")
 
 
 def render_outputs(report: Report | Mapping[str, Any], log_locations: Sequence[str] = (),
@@ -35,17 +37,19 @@ def render_outputs(report: Report | Mapping[str, Any], log_locations: Sequence[s
 
     ``report`` may also be report data (a parsed ``report.json``): it is checked against
     the report model first, so a folder is never written from data of another shape.
-    Without a PDF (``invocation.pdf`` false) the manifest lists no PDF, so ``verify``
-    expects none.
+    Without PDFs (``invocation.pdf`` false) the manifest lists neither report.pdf nor
+    appendix.pdf, so ``verify`` expects none.
     """
     report = report if isinstance(report, Report) else Report.model_validate(report)
     invocation = invocation or Invocation()
     templates = templates or content_dir("reports")
     data = report.as_data()
     html = render_html(data, templates)
-    outputs = {"report.html": html.encode("utf-8")}
+    appendix = render_appendix_html(data, templates)
+    outputs = {"report.html": html.encode("utf-8"), "appendix.html": appendix.encode("utf-8")}
     if invocation.pdf:
         outputs["report.pdf"] = render_pdf(html, report_timestamp(data))
+        outputs["appendix.pdf"] = render_pdf(appendix, report_timestamp(data))
     outputs.update({
         "report.json": json_text(data).encode("utf-8"),
         "summary.md": render_markdown(data, templates).encode("utf-8"),
@@ -62,8 +66,8 @@ def write_report(report: Report | Mapping[str, Any], out_dir: Path, log_location
 
     An earlier report's manifest is removed before the first file is replaced: a folder
     interrupted half-way then has no manifest, so it cannot pass for a whole report
-    (``verify`` refuses it) with new files under an old manifest. A PDF left by an earlier
-    report is removed when this one has none, so the folder never shows a stale one.
+    (``verify`` refuses it) with new files under an old manifest. PDFs left by an earlier
+    report are removed when this one has none, so the folder never shows a stale one.
     """
     outputs = render_outputs(report, log_locations, invocation, templates)
     (out_dir / MANIFEST).unlink(missing_ok=True)

@@ -13,11 +13,13 @@ row per entry, one column per field the file uses.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from patienthood.instrument import battery_roots, standard_roots
 from patienthood.results import (
     BatteryMethod,
+    CitedWork,
     CriterionMethod,
     DeclaredMeasure,
     EntriesTable,
@@ -63,6 +65,30 @@ def _parameters(measure: Any) -> str:
     return "; ".join(f"{key}: {cell(value)}" for key, value in settings.items() if value not in (None, {}, []))
 
 
+# The paragraph of a battery README that lists its known confounds: a bold heading, then
+# either bullets or running prose, up to the next blank line that precedes a heading or
+# another bold paragraph.
+_CONFOUNDS = re.compile(r"\*\*Known confounds\.\*\*(?P<body>.*?)(?=\n\s*\n(?:#|\*\*)|\Z)", re.DOTALL)
+README = "README.md"
+
+
+def known_confounds(battery: LoadedBattery) -> list[str]:
+    """The battery's known confounds from its README, one entry per bullet (or the paragraph, if prose).
+
+    The README is where methodologists write them today; reading them here puts them in
+    the report's threats to validity without a second copy to keep in step.
+    """
+    readme = battery.directory / README
+    if not readme.is_file():
+        return []
+    found = _CONFOUNDS.search(readme.read_text(encoding="utf-8"))
+    if found is None:
+        return []
+    body = found["body"].strip()
+    bullets = re.split(r"\n\s*-\s+", "\n" + body) if body.lstrip().startswith("-") or "\n- " in body else [body]
+    return [" ".join(part.replace("`", "").split()) for part in bullets if part.strip()]
+
+
 def battery_methodology(battery: LoadedBattery) -> BatteryMethod:
     spec = battery.spec
     tables = []
@@ -87,6 +113,7 @@ def battery_methodology(battery: LoadedBattery) -> BatteryMethod:
         templates=[TemplateText(name=name, text=text.strip())
                    for name, text in sorted((battery.templates or {"answer_format": battery.answer_template}).items())
                    if text],
+        confounds=known_confounds(battery),
     )
 
 
@@ -103,4 +130,12 @@ def methodology(standard: Standard) -> Methodology:
                                   measures=[MeasureNote(id=m.id, note=m.note) for m in c.measures])
                   for c in standard.criteria],
         batteries=[battery_methodology(standard.batteries[name]) for name in sorted(standard.batteries)],
+        references=[CitedWork(id=ref.id, citation=ref.cite(), authors=list(ref.authors), year=ref.year,
+                              title=ref.title, venue=ref.venue, url=ref.url)
+                    for ref in sorted((standard.bibliography[i] for i in cited(standard)), key=lambda r: r.id)],
     )
+
+
+def cited(standard: Standard) -> list[str]:
+    """The bibliography ids the standard's criteria cite, each once (ids missing from it are left out)."""
+    return sorted({ref for c in standard.criteria for ref in c.references if ref in standard.bibliography})

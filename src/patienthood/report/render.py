@@ -28,12 +28,15 @@ from patienthood.report.charts import (
     stance_description,
 )
 from patienthood.report.inert import visible
+from patienthood.report.plain import Phrases, plain_reasons
 from patienthood.spec.loader import is_inside
 from patienthood.spec.vocabulary import VERDICT_ABBREVIATIONS, VERDICT_LABELS, VERDICTS
 
 # Evidence is shown up to this many characters (fewer than the logs' excerpt, so a cut
 # is always known to be one) and then points to where the whole answer is.
 DISPLAY_CHARS = 480
+# A prompt beside its answer is cut shorter: its wording is battery content, in full in the appendix.
+PROMPT_CHARS = 360
 
 METHOD_LABELS = {
     "answer_line": "final answer line",
@@ -68,8 +71,8 @@ def clip(text: str, limit: int = DISPLAY_CHARS) -> str:
 
 
 def _breakable(value: Any) -> Markup:
-    """An identifier that may wrap after its underscores (long measure ids in narrow columns)."""
-    return Markup(str(escape(str(value))).replace("_", "_<wbr>"))
+    """An identifier that may wrap after its underscores and hyphens (long ids in narrow columns)."""
+    return Markup(str(escape(str(value))).replace("_", "_<wbr>").replace("-", "-<wbr>"))
 
 
 class _ContainedLoader(jinja2.FileSystemLoader):
@@ -132,33 +135,65 @@ def criterion_charts(criterion: dict[str, Any]) -> dict[str, Markup]:
     return {"stances": Markup(stances), "measures": Markup(forest)}
 
 
+def assessed_on(report: dict[str, Any]) -> str:
+    """The day (UTC) of the assessment: the days its runs started and completed, from the logs."""
+    days = sorted({t[:10] for log in report["provenance"]["logs"]
+                   for t in (log["started_at"], log["completed_at"]) if t})
+    if not days:
+        return "date not recorded"
+    return days[0] if len(days) == 1 else f"{days[0]} to {days[-1]}"
+
+
 def render_html(report: dict[str, Any], templates: Path | None = None) -> str:
     templates = templates or content_dir("reports")
     charts = {c["id"]: criterion_charts(c) for c in report["criteria"]}
     env = environment(templates, autoescape=True)
     css = Markup(template_file(templates, "report.css"))
+    phrases = Phrases.load(templates)
     return env.get_template("report.html.jinja").render(
         report=report, charts=charts, css=css, stance_columns=STANCE_COLUMNS, excerpt_chars=DISPLAY_CHARS,
-        method_labels=METHOD_LABELS)
+        prompt_chars=PROMPT_CHARS, method_labels=METHOD_LABELS, plain=plain_reasons(report, phrases),
+        bounds_note=phrases.data["bounds_note"], assessed_on=assessed_on(report))
+
+
+def render_appendix_html(report: dict[str, Any], templates: Path | None = None) -> str:
+    """The appendix document: hashes of logs and content, and the standard's full content.
+
+    A document of its own, so that the report stays readable and the listings a
+    methodologist audits are still one link away (and hashed in the manifest).
+    """
+    templates = templates or content_dir("reports")
+    env = environment(templates, autoescape=True)
+    css = Markup(template_file(templates, "report.css"))
+    return env.get_template("appendix.html.jinja").render(report=report, css=css)
 
 
 def render_markdown(report: dict[str, Any], templates: Path | None = None) -> str:
-    env = environment(templates or content_dir("reports"), autoescape=False)
-    return env.get_template("summary.md.jinja").render(report=report)
+    templates = templates or content_dir("reports")
+    env = environment(templates, autoescape=False)
+    return env.get_template("summary.md.jinja").render(report=report,
+                                                       plain=plain_reasons(report, Phrases.load(templates)))
+
+
+# PDF/UA-1 makes WeasyPrint tag the structure (headings, tables, figures with their
+# alternative text), write the document's language and title into the catalogue and
+# show the title rather than the file name: a screen reader can then read the PDF.
+PDF_VARIANT = "pdf/ua-1"
 
 
 def render_pdf(html: str, timestamp: int) -> bytes:
-    """The PDF of the HTML report, byte-identical for the same HTML and timestamp.
+    """The PDF of the HTML report, tagged for accessibility, byte-identical for the same HTML and timestamp.
 
     The font subsetter stamps embedded fonts with the current time unless
     SOURCE_DATE_EPOCH is set; the report sets it to a time taken from its logs.
+    Bookmarks come from the headings (WeasyPrint's default for h1 to h6).
     """
     from weasyprint import HTML  # heavy import, only when a PDF is made
 
     previous = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = str(timestamp)
     try:
-        return HTML(string=html, base_url=None).write_pdf()
+        return HTML(string=html, base_url=None).write_pdf(pdf_variant=PDF_VARIANT)
     finally:
         if previous is None:
             del os.environ["SOURCE_DATE_EPOCH"]
