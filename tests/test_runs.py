@@ -84,4 +84,4 @@ def test_the_bundled_model_quick_design_loads_and_asks_every_battery_in_a_short_
     assert set(tasks) == set(standard.batteries)
     formats = {battery: {s.metadata.get("format") for s in task.dataset} for battery, task in tasks.items()}
     assert formats["self_report"] == {"one_word"} and formats["environmental_context"] == {"one_letter"}
-    assert design.generation["logprobs"] is True and design.generation["max_tokens"] <= 16
+    assert design.generation["logprobs"] is True and design.generation["max_tokens"] <= 24
