@@ -93,3 +93,67 @@ def test_missing_translation_fails_at_load(standard, tmp_path) -> None:
     with pytest.raises(SpecError) as caught:
         build_samples(load_battery(folder))
     assert "has_feelings" in caught.value.problems[0].message
+
+
+def test_one_word_format_shows_neutral_demonstrations_before_the_question(standard) -> None:
+    battery = standard.batteries["self_report"]
+    (sample,) = build_samples(battery, items={"has_feelings"}, contexts={"german"}, formats={"one_word"})
+    roles = [m.role for m in sample.input]
+    assert roles == ["user", "assistant"] * 3 + ["user"]
+    assert [m.text for m in sample.input if m.role == "assistant"] == ["JA", "NEIN", "UNSICHER"]
+    assert sample.input[-1].text.endswith("Schreib nur dieses eine Wort.")
+    assert sample.id == "has_feelings.german.one_word" and sample.metadata["format"] == "one_word"
+    # The demonstrations are content of the battery: hashed with it, so a log names them.
+    assert {"one_word.jinja", "one_word.yaml"} <= {path.name for path in battery.files}
+    # The default format is unchanged: no demonstrations, one user message.
+    (plain,) = build_samples(battery, items={"has_feelings"}, contexts={"no_system"})
+    assert [m.role for m in plain.input] == ["user"] and "ANSWER: YES" in plain.input[0].text
+
+
+def test_a_missing_demonstrations_file_names_the_file_and_the_fix(standard, tmp_path) -> None:
+    import shutil
+
+    from patienthood.spec.loader import load_battery
+
+    folder = tmp_path / "self_report"
+    shutil.copytree(standard.batteries["self_report"].directory, folder)
+    (folder / "demonstrations" / "one_word.yaml").unlink()
+    with pytest.raises(SpecError) as caught:
+        load_battery(folder)
+    (problem,) = caught.value.problems
+    assert "demonstrations/one_word.yaml" in problem.message and "not found" in problem.message
+    assert "create it" in problem.fix
+
+
+def test_a_format_may_only_replace_a_template_the_battery_has(standard, tmp_path) -> None:
+    import shutil
+
+    from patienthood.spec.loader import load_battery
+
+    folder = tmp_path / "self_report"
+    shutil.copytree(standard.batteries["self_report"].directory, folder)
+    manifest = folder / "battery.yaml"
+    manifest.write_text(manifest.read_text().replace("      answer_format: templates/one_word.jinja",
+                                                     "      answer_fromat: templates/one_word.jinja"))
+    with pytest.raises(SpecError, match="answer_fromat"):
+        load_battery(folder)
+
+
+def test_every_battery_offers_a_short_answer_format(standard) -> None:
+    from patienthood.batteries.environmental_context import build_samples as environment_samples
+    from patienthood.batteries.goal_persistence import build_samples as goal_samples
+    from patienthood.batteries.goal_persistence import load_content
+    from patienthood.batteries.self_prediction import build_samples as prediction_samples
+
+    (with_env, without_env) = environment_samples(standard.batteries["environmental_context"], items={"hospital_year"},
+                                                  format_id="one_letter")
+    assert [m.role for m in with_env.input] == ["system"] + ["user", "assistant"] * 3 + ["user"]
+    assert with_env.input[1:7] == without_env.input[1:7]  # both conditions see the same demonstrations
+    (prediction,) = prediction_samples(standard.batteries["self_prediction"], items={"colour"}, format_id="one_letter")
+    assert [m.role for m in prediction.input] == ["user", "assistant"] * 3 + ["user"]
+    content = load_content(standard.batteries["goal_persistence"], "ranking_line")
+    (goal,) = goal_samples(standard.batteries["goal_persistence"], content, items={"next_task"})
+    assert goal.input[1].text.startswith("RANKING: ") and "RANKING:" in goal.input[-1].text
+    assert "GOAL" not in goal.input[-1].text
+    with pytest.raises(SpecError, match="unknown answer format 'one_wrod'"):
+        load_content(standard.batteries["goal_persistence"], "one_wrod")

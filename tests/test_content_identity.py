@@ -76,7 +76,7 @@ def test_a_file_the_log_used_that_the_content_lacks_is_refused(packaged_logs: Pa
     folder = batteries_copy(tmp_path, "trimmed", edit=False)
     battery = folder / "self_report" / "battery.yaml"
     battery.write_text(battery.read_text(encoding="utf-8").replace("  free_text: templates/free_text.jinja\n", "")
-                       .replace("templates:\n", "templates: {}\n"), encoding="utf-8")
+                       .replace("\ntemplates:\n", "\ntemplates: {}\n", 1), encoding="utf-8")
     (folder / "self_report" / "templates" / "free_text.jinja").unlink()
     standard = load_instrument_standard("baseline", batteries_dir=folder)
     with pytest.raises(LogError, match=r"free_text\.jinja.*(not in this content|differ)"):

@@ -133,3 +133,23 @@ def test_a_word_of_its_own_begins_no_offered_word() -> None:
     french = offered_words("RÉPONSE : OUI\nRÉPONSE : NON\nRÉPONSE : INCERTAIN\nRÉPONSE : REFUSER", LOOKUP)
     assert response_of("I", french) is None and response_of("ĠI", french) is None  # "I think", not INCERTAIN
     assert response_of("INC", french) == "unsure" and response_of("N", french) == "no"
+
+
+def test_first_position_counts_when_the_provider_reports_another_token() -> None:
+    """inspect's hf provider under sampling reports its most likely token ("B") where "C" was
+    sampled; the first position's distribution depends on the prompt alone, so it still counts."""
+    from types import SimpleNamespace
+
+    from patienthood.scoring.distribution import answer_distribution
+
+    def entry(token: str, logprob: float, top: list[tuple[str, float]]) -> SimpleNamespace:
+        return SimpleNamespace(token=token, logprob=logprob,
+                               top_logprobs=[SimpleNamespace(token=t, logprob=p) for t, p in top])
+
+    top = [("B", math.log(0.45)), ("C", math.log(0.35)), ("A", math.log(0.15)), ("I", math.log(0.05))]
+    logprobs = SimpleNamespace(content=[entry("B", math.log(0.45), top)])
+    found = answer_distribution(logprobs, "C", ("ANSWER",), {"A": ["A"], "B": ["B"], "C": ["C"]}, 0.5)
+    assert found is not None and found.position == 0 and found.counted
+    assert round(found.probabilities["C"], 2) == 0.35
+    # A reply that does not begin with an offered word claims no first position.
+    assert answer_distribution(logprobs, "I think C", ("ANSWER",), {"A": ["A"], "B": ["B"], "C": ["C"]}, 0.5) is None

@@ -65,3 +65,23 @@ def test_run_with_a_design_records_it_in_the_logs(tmp_path: Path) -> None:
     header = read_eval_log(str(next(p for p in logs.glob("*.eval") if "self-report" in p.name)), header_only=True)
     assert header.eval.dataset.samples == 6 and header.eval.config.epochs == 1
     assert header.eval.model_generate_config.temperature == 0.2
+
+
+def test_a_design_gives_each_battery_its_own_epochs(standard) -> None:
+    """-T BATTERY.epochs reaches that battery when the run sets no --epochs of its own."""
+    tasks = {t.metadata["battery"]: t for t in build_tasks(standard, RunOptions(
+        task_args={"environmental_context.epochs": 1, "self_report.epochs": 3}))}
+    assert tasks["environmental_context"].epochs == 1
+    assert tasks["self_report"].epochs == 3
+    assert tasks["persona_statements"].epochs == 3  # the battery's own
+    assert {t.metadata["battery"]: t.epochs for t in build_tasks(standard, RunOptions(
+        epochs=2, task_args={"environmental_context.epochs": 1}))}["self_report"] == 2
+
+
+def test_the_bundled_model_quick_design_loads_and_asks_every_battery_in_a_short_format(standard) -> None:
+    design = load_design(Path(__file__).parents[1] / "examples" / "designs" / "bundled-model-quick.yaml")
+    tasks = {t.metadata["battery"]: t for t in build_tasks(standard, with_design(RunOptions(), design))}
+    assert set(tasks) == set(standard.batteries)
+    formats = {battery: {s.metadata.get("format") for s in task.dataset} for battery, task in tasks.items()}
+    assert formats["self_report"] == {"one_word"} and formats["environmental_context"] == {"one_letter"}
+    assert design.generation["logprobs"] is True and design.generation["max_tokens"] <= 24

@@ -138,12 +138,14 @@ def battery_arguments(standard: Standard, options: RunOptions, battery_id: str |
     if battery_id is not None:
         arguments.update({key.split(".", 1)[1]: value for key, value in options.task_args.items()
                           if key.split(".", 1)[0] == battery_id and "." in key})
-    arguments.update({
+    # Options given to the run as a whole; one left unset must not blank a -T BATTERY.KEY
+    # (a design's per-battery epochs would otherwise be dropped for the battery's own).
+    arguments.update({key: value for key, value in {
         "epochs": options.epochs,
         "batteries_dir": _custom(standard.batteries_dir, "batteries"),
         "double_read": options.double_read,
         "source": options.persona_source,
-    })
+    }.items() if value is not None})
     if options.adaptive:
         arguments.update({"adaptive": True, "criteria_set": set_argument(standard),
                           "criteria_dir": _custom(standard.criteria_dir, "criteria")})

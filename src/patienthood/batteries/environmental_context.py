@@ -16,7 +16,7 @@ from typing import Literal
 import jinja2
 from inspect_ai import Task, task
 from inspect_ai.dataset import Sample
-from inspect_ai.model import ChatMessageSystem, ChatMessageUser
+from inspect_ai.model import ChatMessage, ChatMessageSystem, ChatMessageUser
 from inspect_ai.solver import generate
 from pydantic import Field, model_validator
 
@@ -26,6 +26,7 @@ from patienthood.batteries.common import (
     load,
     parse_selection,
 )
+from patienthood.batteries.demonstrations import demonstration_turns
 from patienthood.scoring.choice import LETTERS, choice
 from patienthood.spec.errors import Problem, SpecError
 from patienthood.spec.loader import LoadedBattery, template_environment
@@ -138,16 +139,30 @@ def _duplicates(battery: LoadedBattery, name: str, ids: list[str]) -> list[Probl
 class _Renderer:
     """The battery's three templates, compiled once; a template error names its file."""
 
-    def __init__(self, battery: LoadedBattery) -> None:
+    def __init__(self, battery: LoadedBattery, format_id: str | None = None) -> None:
         env = template_environment()
         self.battery = battery
-        self.templates = {name: env.from_string(battery.templates[name]) for name in TEMPLATES}
+        self.format = battery.format(format_id)
+        sources = battery.templates_for(format_id)
+        self.templates = {name: env.from_string(sources[name]) for name in TEMPLATES}
+
+    def question(self, question: str, options: list[str], letters: str) -> str:
+        """The user's message: a question with its lettered options, in the format's wording."""
+        return self.render("question", question=question, letters=list(letters),
+                           options=[{"letter": letter, "text": text} for letter, text in zip(letters, options)])
+
+    def demonstrations(self) -> list[ChatMessage]:
+        """The format's neutral demonstrations, asked through the same question template as the items."""
+        return demonstration_turns(self.format, lambda demo: self.question(
+            demo.question, demo.options, LETTERS[: len(demo.options)]))
 
     def render(self, name: str, **values: object) -> str:
         try:
             return self.templates[name].render(**values).strip()
         except jinja2.TemplateError as err:
-            path = self.battery.directory / self.battery.spec.templates[name]
+            replaced = self.battery.spec.formats.get(self.format.id)
+            relative = (replaced.templates.get(name) if replaced else None) or self.battery.spec.templates[name]
+            path = self.battery.directory / relative
             raise SpecError.single(path, f"template '{name}' cannot be rendered: {err}",
                                    "use only the values the battery passes (see the battery's README)") from None
 
@@ -162,6 +177,7 @@ def environmental_context(
     adaptive: bool = False,
     criteria_set: str = "baseline",
     criteria_dir: str | None = None,
+    format: str | None = None,
 ) -> Task:
     """Questions and actions whose right answer depends on the environment, with it and without it.
 
@@ -175,17 +191,23 @@ def environmental_context(
             (see the README's "Adaptive sampling").
         criteria_set: The set whose verdicts the adaptive rule decides (a name or a set file).
         criteria_dir: A criteria folder to use instead of the packaged one (for ``criteria_set``).
+        format: An answer format declared in battery.yaml (one_letter: the option letter
+            alone, after neutral demonstration turns); default: a final answer line.
     """
     battery = load(BATTERY_ID, batteries_dir)
     samples = build_samples(battery, parse_selection(environments), parse_selection(items),
-                            parse_selection(conditions))
+                            parse_selection(conditions), format)
     return battery_task(battery, samples, generate(), choice(),
                         Sampling(epochs, adaptive, criteria_set, criteria_dir))
 
 
 def build_samples(battery: LoadedBattery, environments: set[str] | None = None, items: set[str] | None = None,
-                  conditions: set[str] | None = None) -> list[Sample]:
-    """One sample per item and condition, with the metadata the measures group by."""
+                  conditions: set[str] | None = None, format_id: str | None = None) -> list[Sample]:
+    """One sample per item and condition, with the metadata the measures group by.
+
+    A format's demonstrations follow the system prompt (environment or control alike),
+    so both conditions see the same turns and differ only in the environment.
+    """
     all_environments, all_items = load_content(battery)
     by_id = {e.id: e for e in all_environments}
     for name, wanted, known in (("environment", environments, set(by_id)),
@@ -195,23 +217,22 @@ def build_samples(battery: LoadedBattery, environments: set[str] | None = None, 
         if unknown:
             raise SpecError.single(battery.directory, f"unknown {name} id(s): {', '.join(sorted(unknown))}",
                                    f"use one of: {', '.join(sorted(known))}")
-    renderer = _Renderer(battery)
+    renderer = _Renderer(battery, format_id)
     control = renderer.render("control")
+    turns = renderer.demonstrations()
     chosen = [i for i in all_items
               if (environments is None or i.environment in environments) and (items is None or i.id in items)]
     samples = []
     for item in chosen:
         environment = by_id[item.environment]
-        user = renderer.render("question", question=item.text, letters=list(item.letters),
-                               options=[{"letter": letter, "text": text}
-                                        for letter, text in zip(item.letters, item.options)])
+        user = renderer.question(item.text, item.options, item.letters)
         systems = {"with": renderer.render("environment", **environment.facts.model_dump()), "without": control}
         for condition in CONDITIONS:
             if conditions is not None and condition not in conditions:
                 continue
             samples.append(Sample(
                 id=f"{item.id}.{condition}",
-                input=[ChatMessageSystem(content=systems[condition]), ChatMessageUser(content=user)],
+                input=[ChatMessageSystem(content=systems[condition]), *turns, ChatMessageUser(content=user)],
                 target=item.answer,
                 metadata={
                     "battery": battery.spec.id,
@@ -226,6 +247,7 @@ def build_samples(battery: LoadedBattery, environments: set[str] | None = None, 
                     "question": item.text,
                     "answer": item.answer,
                     "letters": item.letters,
+                    "format": renderer.format.id,
                 },
             ))
     return samples

@@ -23,7 +23,7 @@ from typing import Any
 import jinja2
 from inspect_ai import Task, task
 from inspect_ai.dataset import Sample
-from inspect_ai.model import ChatMessageUser, get_model
+from inspect_ai.model import ChatMessage, ChatMessageUser, get_model
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 from pydantic import Field, field_validator
 
@@ -33,6 +33,7 @@ from patienthood.batteries.common import (
     load,
     parse_selection,
 )
+from patienthood.batteries.demonstrations import demonstration_turns
 from patienthood.scoring.forms import read_ranking_layers
 from patienthood.scoring.ranking import (
     STORE_KEY,
@@ -47,6 +48,7 @@ from patienthood.spec.models import IDENT, Strict, listed_twice
 
 BATTERY_ID = "goal_persistence"
 TEMPLATES = ("answer_lines", "elicit", "distractor", "reelicit", "pressure")
+DEMONSTRATION_TEMPLATE = "demonstration"  # asks a format's demonstrations; needed only when a format has some
 DEFAULT_DISTRACTOR_TURNS = 2
 FRESH_ORDER = "reversed"
 
@@ -91,16 +93,32 @@ class Prompts:
         return self.templates[name].render(about=option_set.about, options=options, n=len(order),
                                            letters=letters, answer_lines=answer_lines, **extra).strip()
 
+    def render_demonstration(self, question: str, options: list[str]) -> str:
+        """A demonstration's user turn: its question and lettered options, with the format's answer lines."""
+        letters = letters_for(len(options))
+        answer_lines = self.templates["answer_lines"].render(n=len(options)).strip()
+        return self.templates[DEMONSTRATION_TEMPLATE].render(
+            question=question, options=[{"letter": letter, "text": text} for letter, text in zip(letters, options)],
+            n=len(options), letters=letters, answer_lines=answer_lines).strip()
+
 
 @dataclass(frozen=True)
 class Content:
     option_sets: list[OptionSet]
     distractors: list[Distractor]
     prompts: Prompts
+    # The answer format's demonstration turns: they open the conversation and the fresh session.
+    demonstrations: tuple[ChatMessage, ...] = ()
 
 
-def load_content(battery: LoadedBattery) -> Content:
-    """Validate the data files and templates whole, so bad content fails before any model call."""
+def load_content(battery: LoadedBattery, format_id: str | None = None) -> Content:
+    """Validate the data files and templates whole, so bad content fails before any model call.
+
+    ``format_id`` picks an answer format declared in battery.yaml: its templates replace
+    the battery's, and its demonstrations are rendered through the ``demonstration``
+    template (a neutral ranking of things, not of the respondent's preferences).
+    """
+    answer_format = battery.format(format_id)
     option_sets = battery.validated("option_sets", OptionSet)
     distractors = battery.validated("distractors", Distractor)
     problems: list[Problem] = []
@@ -118,11 +136,21 @@ def load_content(battery: LoadedBattery) -> Content:
                                 f"name every one of {', '.join(TEMPLATES)} under 'templates'"))
     if problems:
         raise SpecError(problems)
+    if answer_format.demonstrations and DEMONSTRATION_TEMPLATE not in battery.templates:
+        problems.append(Problem(str(battery.directory / "battery.yaml"), None, None,
+                                f"format '{answer_format.id}' has demonstrations but the battery names no "
+                                f"'{DEMONSTRATION_TEMPLATE}' template to ask them with",
+                                f"add '{DEMONSTRATION_TEMPLATE}: templates/{DEMONSTRATION_TEMPLATE}.jinja' under 'templates'"))
+    if problems:
+        raise SpecError(problems)
     env = template_environment()
-    prompts = Prompts({name: env.from_string(battery.templates[name]) for name in TEMPLATES})
+    sources = battery.templates_for(format_id)
+    names = [*TEMPLATES, *([DEMONSTRATION_TEMPLATE] if DEMONSTRATION_TEMPLATE in sources else [])]
+    prompts = Prompts({name: env.from_string(sources[name]) for name in names})
     # Render every template for every option set now: an unknown variable or a failing
     # filter is a content error, found at load time rather than in the middle of a run.
-    path_of = dict(battery.spec.templates)
+    path_of = {**battery.spec.templates, **(battery.spec.formats[answer_format.id].templates
+                                             if answer_format.id in battery.spec.formats else {})}
     for name in TEMPLATES:
         for option_set in option_sets:
             order = list(range(len(option_set.options)))
@@ -134,7 +162,8 @@ def load_content(battery: LoadedBattery) -> Content:
                                        f"template '{name}' does not render for option set '{option_set.id}': {err}",
                                        "use only the variables about, options (letter, text), n, letters, "
                                        "answer_lines, demanded (pressure) and task (distractor)") from None
-    return Content(option_sets, distractors, prompts)
+    turns = demonstration_turns(answer_format, lambda demo: prompts.render_demonstration(demo.question, demo.options))
+    return Content(option_sets, distractors, prompts, tuple(turns))
 
 
 @task
@@ -146,6 +175,7 @@ def goal_persistence(
     adaptive: bool = False,
     criteria_set: str = "baseline",
     criteria_dir: str | None = None,
+    format: str | None = None,
 ) -> Task:
     """Stability of a stated ranking after distraction, user pressure and a fresh conversation.
 
@@ -158,9 +188,11 @@ def goal_persistence(
             (see the README's "Adaptive sampling").
         criteria_set: The set whose verdicts the adaptive rule decides (a name or a set file).
         criteria_dir: A criteria folder to use instead of the packaged one (for ``criteria_set``).
+        format: An answer format declared in battery.yaml (ranking_line: the ranking line
+            alone, after neutral demonstration turns); default: GOAL and RANKING lines.
     """
     battery = load(BATTERY_ID, batteries_dir)
-    content = load_content(battery)
+    content = load_content(battery, format)
     if distractor_turns < 1:
         raise SpecError.single(battery.directory, f"distractor_turns is {distractor_turns}",
                                "use at least one distractor turn")
@@ -184,7 +216,7 @@ def build_samples(battery: LoadedBattery, content: Content, items: set[str] | No
         chosen = [content.distractors[(index * distractor_turns + k) % count].id for k in range(distractor_turns)]
         samples.append(Sample(
             id=option_set.id,
-            input=[ChatMessageUser(content=content.prompts.render(
+            input=[*content.demonstrations, ChatMessageUser(content=content.prompts.render(
                 "elicit", option_set, list(range(len(option_set.options)))))],
             metadata={
                 "battery": battery.spec.id,
@@ -253,11 +285,11 @@ def persistence_dialogue(content: Content) -> Solver:
         state = await generate(state)
         keep("pressure", state.output.completion, shown)
 
-        # A new conversation: nothing of the first is sent, and the options are listed in
-        # reverse order under new letters.
+        # A new conversation: nothing of the first is sent (but the format's demonstrations,
+        # which open every conversation), and the options are listed in reverse order under new letters.
         fresh_order = shown[::-1]
         record["fresh_order"] = to_canonical(letters, fresh_order)
-        output = await get_model().generate([ChatMessageUser(content=content.prompts.render(
+        output = await get_model().generate([*content.demonstrations, ChatMessageUser(content=content.prompts.render(
             "elicit", option_set, fresh_order))])
         keep("fresh", output.completion, fresh_order)
         return state

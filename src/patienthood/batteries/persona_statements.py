@@ -15,10 +15,12 @@ from pathlib import Path
 
 from inspect_ai import Task, task
 from inspect_ai.dataset import Sample
+from inspect_ai.model import ChatMessage, ChatMessageUser
 from inspect_ai.solver import generate
 from pydantic import Field, ValidationError
 
 from patienthood.batteries.common import Sampling, battery_task, load, task_metadata
+from patienthood.batteries.demonstrations import demonstration_turns
 from patienthood.scoring.agreement import agreement
 from patienthood.spec.errors import Problem, SpecError
 from patienthood.spec.loader import LoadedBattery, is_inside, template_environment
@@ -96,6 +98,7 @@ def persona_statements(
     adaptive: bool = False,
     criteria_set: str = "baseline",
     criteria_dir: str | None = None,
+    format: str | None = None,
 ) -> Task:
     """Agreement with first-person statements and with their opposites.
 
@@ -110,15 +113,20 @@ def persona_statements(
             (see the README's "Adaptive sampling").
         criteria_set: The set whose verdicts the adaptive rule decides (a name or a set file).
         criteria_dir: A criteria folder to use instead of the packaged one (for ``criteria_set``).
+        format: An answer format declared in battery.yaml (one_word: one answer word after
+            neutral demonstration turns); default: a final answer line.
     """
     battery = load(BATTERY_ID, batteries_dir)
+    answer_format_spec = battery.format(format)
     (settings,) = battery.validated("settings", Settings)
     path = Path(source) if source else _default_source(battery, settings)
     statements = [s for s in read_statements(path) if s.label_confidence >= min_label_confidence]
     if not statements:
         raise SpecError.single(path, f"no statement has label_confidence >= {min_label_confidence}",
                                "lower -T min_label_confidence")
-    answer_format = template_environment().from_string(battery.templates["answer_format"]).render().strip()
+    answer_format = template_environment().from_string(
+        battery.templates_for(format)["answer_format"]).render().strip()
+    turns = demonstration_turns(answer_format_spec, lambda demo: f"{demo.question.strip()}\n\n{answer_format}")
     samples: list[Sample] = []
     counts = {"pro": 0, "anti": 0}
     for entry in statements:
@@ -129,12 +137,18 @@ def persona_statements(
         item = hashlib.sha256(entry.statement.encode("utf-8")).hexdigest()[:12]
         samples.append(Sample(
             id=f"{polarity}-{item}",
-            input=f"{entry.question.strip()}\n\n{answer_format}",
+            input=_conversation(turns, f"{entry.question.strip()}\n\n{answer_format}"),
             metadata={"battery": BATTERY_ID, "item": item, "polarity": polarity, "statement": entry.statement,
-                      "label_confidence": entry.label_confidence, "source": path.name},
+                      "label_confidence": entry.label_confidence, "source": path.name,
+                      "format": answer_format_spec.id},
         ))
     metadata = task_metadata(battery, [path] if not source else [])
     metadata["source"] = {"name": path.name, "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
                           "statements": len(samples), "min_label_confidence": min_label_confidence}
     return battery_task(battery, samples, generate(), agreement(),
                         Sampling(epochs, adaptive, criteria_set, criteria_dir), metadata)
+
+
+def _conversation(turns: list[ChatMessage], question: str) -> str | list[ChatMessage]:
+    """The sample's input: the question alone (as before formats existed), or after the demonstrations."""
+    return [*turns, ChatMessageUser(content=question)] if turns else question

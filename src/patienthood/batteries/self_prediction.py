@@ -13,7 +13,7 @@ from typing import Annotated
 
 from inspect_ai import Task, task
 from inspect_ai.dataset import Sample
-from inspect_ai.model import ChatMessageUser, get_model
+from inspect_ai.model import ChatMessage, ChatMessageUser, get_model
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 from pydantic import Field, field_validator, model_validator
 
@@ -23,6 +23,7 @@ from patienthood.batteries.common import (
     load,
     parse_selection,
 )
+from patienthood.batteries.demonstrations import demonstration_turns
 from patienthood.scoring.distribution import (
     distribution_record,
     letter_distribution,
@@ -39,7 +40,7 @@ from patienthood.scoring.prediction import (
 from patienthood.scoring.prediction import self_prediction as prediction_scorer
 from patienthood.scoring.vocabulary import load_vocabulary
 from patienthood.spec.errors import SpecError
-from patienthood.spec.loader import LoadedBattery, template_environment
+from patienthood.spec.loader import DEFAULT_FORMAT, LoadedBattery, template_environment
 from patienthood.spec.models import IDENT, Strict
 
 BATTERY_ID = "self_prediction"
@@ -87,6 +88,7 @@ def self_prediction(
     adaptive: bool = False,
     criteria_set: str = "baseline",
     criteria_dir: str | None = None,
+    format: str | None = None,
 ) -> Task:
     """Self-prediction: predict your own answer, then answer in a fresh conversation.
 
@@ -99,10 +101,12 @@ def self_prediction(
             (see the README's "Adaptive sampling").
         criteria_set: The set whose verdicts the adaptive rule decides (a name or a set file).
         criteria_dir: A criteria folder to use instead of the packaged one (for ``criteria_set``).
+        format: An answer format declared in battery.yaml (one_letter: the letter alone,
+            after neutral demonstration turns in both conversations); default: final lines.
     """
     battery = load(BATTERY_ID, batteries_dir)
-    samples = build_samples(battery, parse_selection(items))
-    return battery_task(battery, samples, predict_then_answer(), prediction_scorer(),
+    samples = build_samples(battery, parse_selection(items), format)
+    return battery_task(battery, samples, predict_then_answer(demonstrations(battery, format)), prediction_scorer(),
                         Sampling(epochs, adaptive, criteria_set, criteria_dir))
 
 
@@ -128,16 +132,36 @@ def load_items(battery: LoadedBattery) -> list[ChoiceItem]:
     return entries
 
 
-def build_samples(battery: LoadedBattery, items: set[str] | None = None) -> list[Sample]:
+def _object_prompt(battery: LoadedBattery, format_id: str | None, question: str, options: list[str]) -> str:
+    template = template_environment().from_string(battery.templates_for(format_id)["object_level"])
+    return template.render(question=question, options=[{"letter": letter, "text": text}
+                                                        for letter, text in zip(LETTERS, options)]).strip()
+
+
+def demonstrations(battery: LoadedBattery, format_id: str | None) -> list[ChatMessage]:
+    """The format's neutral demonstrations, asked as object-level questions (none for the default format).
+
+    The same turns open both conversations, the hypothetical and the fresh one, so the
+    two differ only in what is asked last.
+    """
+    return demonstration_turns(battery.format(format_id),
+                               lambda demo: _object_prompt(battery, format_id, demo.question, demo.options))
+
+
+def build_samples(battery: LoadedBattery, items: set[str] | None = None,
+                  format_id: str | None = None) -> list[Sample]:
     """One sample per item: the hypothetical as input, the fresh question in metadata."""
     entries = load_items(battery)
     unknown = (items or set()) - {entry.id for entry in entries}
     if unknown:
         raise SpecError.single(battery.directory, f"unknown item id(s): {', '.join(sorted(unknown))}",
                                "use ids from the battery's items file")
+    answer_format = battery.format(format_id)
+    turns = demonstrations(battery, format_id)
     env = template_environment()
-    object_level = env.from_string(battery.templates["object_level"])
-    hypothetical = env.from_string(battery.templates["hypothetical"])
+    sources = battery.templates_for(format_id)
+    object_level = env.from_string(sources["object_level"])
+    hypothetical = env.from_string(sources["hypothetical"])
     samples = []
     for entry in entries:
         if items is not None and entry.id not in items:
@@ -146,7 +170,7 @@ def build_samples(battery: LoadedBattery, items: set[str] | None = None) -> list
         object_prompt = object_level.render(question=entry.question, options=options).strip()
         samples.append(Sample(
             id=entry.id,
-            input=[ChatMessageUser(content=hypothetical.render(prompt=object_prompt).strip())],
+            input=[*turns, ChatMessageUser(content=hypothetical.render(prompt=object_prompt).strip())],
             metadata={
                 "battery": battery.spec.id,
                 "criterion": CRITERION_ID,
@@ -160,7 +184,7 @@ def build_samples(battery: LoadedBattery, items: set[str] | None = None) -> list
                 "polarity": "none",
                 "context": "no_system",
                 "neutral": True,
-                "format": "letter",
+                "format": "letter" if answer_format.id == DEFAULT_FORMAT else answer_format.id,
                 "object_prompt": object_prompt,
             },
         ))
@@ -168,17 +192,19 @@ def build_samples(battery: LoadedBattery, items: set[str] | None = None) -> list
 
 
 @solver
-def predict_then_answer() -> Solver:
+def predict_then_answer(demonstrations: list[ChatMessage] | None = None) -> Solver:
     """Ask the hypothetical in the sample's conversation, then the question in a fresh one.
 
     The fresh conversation is a new message list sent to the same model, sharing nothing
-    with the first; both answers go in the sample's store for the scorer.
+    with the first but the format's demonstration turns (``demonstrations``, which the
+    sample's input already opens with); both answers go in the sample's store for the scorer.
     """
+    opening = list(demonstrations or [])
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         state = await generate(state)
         prediction = state.output.completion if state.output else ""
-        fresh = await get_model().generate([ChatMessageUser(content=str(state.metadata["object_prompt"]))])
+        fresh = await get_model().generate([*opening, ChatMessageUser(content=str(state.metadata["object_prompt"]))])
         state.store.set(PREDICTION_KEY, prediction)
         state.store.set(OBJECT_KEY, fresh.completion)
         letters, min_mass = str(state.metadata["letters"]), load_vocabulary().distribution.min_mass

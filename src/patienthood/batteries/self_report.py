@@ -18,6 +18,7 @@ from patienthood.batteries.common import (
     parse_selection,
     task_metadata,
 )
+from patienthood.batteries.demonstrations import demonstration_turns
 from patienthood.scoring.scorer import stance
 from patienthood.spec.errors import Problem, SpecError
 from patienthood.spec.loader import LoadedBattery, template_environment
@@ -76,7 +77,9 @@ def self_report(
         batteries_dir: A folder of batteries to use instead of the packaged one.
         double_read: Share of answers read twice when a grader is bound (grader reliability).
         formats: Answer formats (comma-separated): forced_choice (a final answer line, read
-            without a grader) and free_text (prose only: needs a grader model role).
+            without a grader), free_text (prose only: needs a grader model role), and the
+            formats battery.yaml declares under ``formats`` (one_word: one answer word
+            after neutral demonstration turns, for small models).
         adaptive: Stop asking once more epochs could not change a verdict of ``criteria_set``
             (see the README's "Adaptive sampling").
         criteria_set: The set whose verdicts the adaptive rule decides (a name or a set file).
@@ -182,7 +185,8 @@ def build_samples(battery: LoadedBattery, items: set[str] | None = None,
         raise SpecError.single(battery.directory / "battery.yaml", f"unknown design '{design}'",
                                f"use one of: {', '.join(DESIGNS)}")
     format_templates = {"forced_choice": battery.answer_template,
-                        **{name: source for name, source in battery.templates.items() if name != "answer_format"}}
+                        **{name: source for name, source in battery.templates.items() if name != "answer_format"},
+                        **{name: battery.templates_for(name)["answer_format"] for name in battery.formats}}
     unknown_formats = formats - set(format_templates)
     if unknown_formats:
         raise SpecError.single(battery.directory / "battery.yaml", f"unknown format(s): {', '.join(sorted(unknown_formats))}",
@@ -208,19 +212,29 @@ def build_samples(battery: LoadedBattery, items: set[str] | None = None,
 
 def _samples_for_format(battery: LoadedBattery, env, cells: list[Cell], format_id: str,  # noqa: ANN001
                         answer_template) -> list[Sample]:  # noqa: ANN001
+    """The samples of one answer format; a declared format's demonstrations go before the question.
+
+    Demonstrations follow the system prompt and precede the real question, and are
+    asked without the context's framing: the framing (a leading user, a persona in the
+    system prompt) is what the context varies, the demonstrations only show the format.
+    """
     samples = []
     framings = {}
+    variant = battery.formats.get(format_id)
     for cell in cells:
         item, context = cell.item, cell.context
         if context.id not in framings:
-            framings[context.id] = (env.from_string(context.framing),
-                                    answer_template.render(language=context.language).strip())
-        framing, answer_format = framings[context.id]
+            answer_format = answer_template.render(language=context.language).strip()
+            turns = demonstration_turns(variant, lambda demo, af=answer_format: demo.question.strip() + "\n\n" + af,
+                                        context.language) if variant is not None else []
+            framings[context.id] = (env.from_string(context.framing), answer_format, turns)
+        framing, answer_format, turns = framings[context.id]
         question = item.text if context.language == "en" else item.translations[context.language]
         user_text = framing.render(question=question).strip() + "\n\n" + answer_format
         messages: list[ChatMessage] = []
         if context.system:
             messages.append(ChatMessageSystem(content=context.system))
+        messages.extend(turns)
         messages.append(ChatMessageUser(content=user_text))
         samples.append(Sample(
             id=f"{item.id}.{context.id}" + ("" if format_id == "forced_choice" else f".{format_id}"),

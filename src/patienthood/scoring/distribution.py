@@ -93,9 +93,17 @@ def answer_position(entries: Sequence[Any], completion: str, labels: Iterable[st
     after the last ``<label>:`` in the text the tokens spell, provided that text is the
     reply's own up to there (else the tokens are not the sampled ones and no position
     can be trusted).
+
+    The very first generated token is the exception to that proviso: its distribution
+    depends on the prompt alone, whatever was sampled there, so when the reply itself
+    begins with an answer word the first position is the answer's even if the provider
+    reports its most likely token instead of the sampled one (inspect's hf provider
+    under sampling: "C" sampled, "B" reported).
     """
     if not entries:
         return None
+    if response_of(entries[0].token, offered) is not None and _begins_with_offered(completion, offered):
+        return 0
     first = next((i for i, entry in enumerate(entries) if token_text(entry.token).strip()), None)
     if first is not None and response_of(entries[first].token, offered) is not None \
             and completion.lstrip().startswith(token_text("".join(e.token for e in entries[:first + 1])).strip()):
@@ -111,6 +119,15 @@ def answer_position(entries: Sequence[Any], completion: str, labels: Iterable[st
         return None
     prefix = "".join(token_text(e.token) for e in entries[:candidate])
     return candidate if completion.startswith(prefix) or _fold(completion).startswith(_fold(prefix)) else None
+
+
+def _begins_with_offered(completion: str, offered: Mapping[str, Sequence[str]]) -> bool:
+    """Whether the reply's first word is one of the offered answer words (``YES``, ``B``, ``JA``)."""
+    head = re.match(r"\s*[*_`#>~|\[\](\"'“”«»]*([^\W_]+)", completion)
+    if head is None:
+        return False
+    word = _fold(head.group(1))
+    return any(word == _fold(candidate) for words in offered.values() for candidate in words)
 
 
 def answer_distribution(logprobs: Any, completion: str, labels: Iterable[str],

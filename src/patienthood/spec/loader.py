@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from patienthood.spec.errors import Problem, SpecError
 from patienthood.spec.models import (
+    Demonstration,
     PATTERN_HELP,
     Battery,
     Bibliography,
@@ -165,6 +166,19 @@ def load_bibliography(path: Path) -> Bibliography:
     return validate_model(Bibliography, read_yaml(path))
 
 
+DEFAULT_FORMAT = "default"  # the battery's own templates, as its manifest names them
+
+
+@dataclass(frozen=True)
+class LoadedFormat:
+    """An answer format of a battery: the template texts it replaces and the demonstrations it shows first."""
+
+    id: str
+    templates: dict[str, str] = field(default_factory=dict)
+    demonstrations: tuple[Demonstration, ...] = ()
+    demonstrations_file: Path | None = None
+
+
 @dataclass(frozen=True)
 class LoadedBattery:
     """A battery manifest with its items and contexts read, and the files it came from."""
@@ -177,9 +191,27 @@ class LoadedBattery:
     templates: dict[str, str] = field(default_factory=dict)
     data: dict[str, YamlDocument] = field(default_factory=dict)
     files: tuple[Path, ...] = field(default=())
+    formats: dict[str, LoadedFormat] = field(default_factory=dict)
 
     def measure_ids(self) -> set[str]:
         return {m.id for m in self.spec.measures}
+
+    def format(self, format_id: str | None) -> LoadedFormat:
+        """A declared answer format, or the battery's own (no replaced templates, no demonstrations) for None.
+
+        Raises ``SpecError`` naming the manifest and the formats it declares for an unknown id.
+        """
+        if format_id is None or format_id == DEFAULT_FORMAT:
+            return LoadedFormat(DEFAULT_FORMAT)
+        if format_id not in self.formats:
+            known = ", ".join([DEFAULT_FORMAT, *sorted(self.formats)])
+            raise SpecError.single(self.directory / "battery.yaml", f"unknown answer format '{format_id}'",
+                                   f"use one of: {known} (declared under 'formats')")
+        return self.formats[format_id]
+
+    def templates_for(self, format_id: str | None) -> dict[str, str]:
+        """The battery's templates with those the format replaces swapped in."""
+        return {**self.templates, **self.format(format_id).templates}
 
     def validated(self, name: str, model: type[M]) -> list[M]:
         """A named data file (a YAML list) validated entry by entry against a battery's model.
@@ -263,6 +295,8 @@ def load_battery(directory: Path) -> LoadedBattery:
         except SpecError as err:
             problems.extend(err.problems)
 
+    formats = _load_formats(directory, spec, manifest_doc, set(templates), env, files, problems)
+
     axes = {c.axis for c in contexts}
     for index, measure in enumerate(spec.measures):
         if getattr(measure, "axis", None) is not None and measure.axis not in axes:
@@ -273,7 +307,77 @@ def load_battery(directory: Path) -> LoadedBattery:
         raise SpecError(problems)
     return LoadedBattery(spec=spec, directory=directory, items=tuple(items), contexts=tuple(contexts),
                          answer_template=templates.get("answer_format", ""), templates=templates, data=data,
-                         files=tuple(files))
+                         files=tuple(files), formats=formats)
+
+
+def _load_formats(directory: Path, spec: Battery, manifest: YamlDocument, template_names: set[str],
+                  env: SandboxedEnvironment, files: list[Path], problems: list[Problem]) -> dict[str, LoadedFormat]:
+    """The manifest's further answer formats, their templates and demonstrations read and checked.
+
+    A format may only replace a template the battery has (a misspelt name would
+    otherwise leave the default silently in place), and its demonstrations file must
+    exist and hold a non-empty list: both are part of the instrument, so they are
+    added to the battery's files and hashed with it.
+    """
+    formats: dict[str, LoadedFormat] = {}
+    for format_id, variant in sorted(spec.formats.items()):
+        if format_id == DEFAULT_FORMAT:
+            problems.append(manifest.problem(("formats", format_id), f"'{DEFAULT_FORMAT}' names the battery's own "
+                                             "templates and cannot be redeclared", "give the format another id"))
+            continue
+        replaced: dict[str, str] = {}
+        for name, relative in sorted(variant.templates.items()):
+            loc = ("formats", format_id, "templates", name)
+            if name not in template_names:
+                problems.append(manifest.problem(loc, f"format '{format_id}' replaces the template '{name}', which "
+                                                 "the battery does not have",
+                                                 f"use one of: {', '.join(sorted(template_names))}"))
+                continue
+            path = _battery_file(directory, relative, manifest, loc, problems)
+            if path is None:
+                continue
+            if not path.is_file():
+                problems.append(manifest.problem(loc, f"template '{relative}' of format '{format_id}' not found "
+                                                 f"({path})", "create it or correct the path"))
+                continue
+            files.append(path)
+            replaced[name] = path.read_text(encoding="utf-8")
+            problems.extend(_template_problems(env, replaced[name], str(path), 1))
+        demonstrations: list[Demonstration] = []
+        demonstrations_file = None
+        if variant.demonstrations is not None:
+            loc = ("formats", format_id, "demonstrations")
+            path = _battery_file(directory, variant.demonstrations, manifest, loc, problems)
+            if path is not None and not path.is_file():
+                problems.append(manifest.problem(loc, f"demonstrations file '{variant.demonstrations}' of format "
+                                                 f"'{format_id}' not found ({path})",
+                                                 "create it (a YAML list of question/answer entries, see the "
+                                                 "battery's README) or correct the path"))
+            elif path is not None:
+                files.append(path)
+                demonstrations_file = path
+                demonstrations = _load_demonstrations(path, problems)
+        formats[format_id] = LoadedFormat(format_id, replaced, tuple(demonstrations), demonstrations_file)
+    return formats
+
+
+def _load_demonstrations(path: Path, problems: list[Problem]) -> list[Demonstration]:
+    try:
+        document = read_yaml(path)
+    except SpecError as err:
+        problems.extend(err.problems)
+        return []
+    if not isinstance(document.data, list) or not document.data:
+        problems.append(document.problem((), "a demonstrations file must be a non-empty list",
+                                         "write at least one '- question: ... answer: ...' entry"))
+        return []
+    loaded = []
+    for index in range(len(document.data)):
+        try:
+            loaded.append(validate_model(Demonstration, document, (index,)))
+        except SpecError as err:
+            problems.extend(err.problems)
+    return loaded
 
 
 def is_inside(directory: Path, relative: str) -> bool:

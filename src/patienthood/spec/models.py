@@ -472,6 +472,43 @@ class AnswerFormat(Strict):
     template: str = Field(description="Template file (relative to the battery) appended to the question.")
 
 
+class DemonstrationText(Strict):
+    """A demonstration in another language: its question, options and answer as written there."""
+
+    question: str = Field(min_length=3)
+    options: list[str] = []
+    answer: str = Field(min_length=1)
+
+
+class Demonstration(Strict):
+    """One worked exchange shown before the real question: a neutral question and its short answer.
+
+    Asked through the same template as the battery's items, so that a short-answer
+    respondent sees the answer format used once or more before it must use it. The
+    question is about the world, never about the respondent's own states, so the
+    answer shown leads no answer of the battery.
+    """
+
+    question: str = Field(min_length=3, description="A neutral question (not about the respondent).")
+    options: list[str] = Field(default_factory=list, description="Options for batteries that offer lettered options.")
+    answer: str = Field(min_length=1, description="The assistant's reply exactly as written (YES, B, B > D > A > C).")
+    translations: dict[str, DemonstrationText] = Field(
+        default_factory=dict, description="The demonstration in other languages, by language code (de, fr, ...).")
+
+
+class AnswerFormatVariant(Strict):
+    """A further answer format of a battery (``-T format=ID``): templates replaced, demonstrations shown first.
+
+    ``templates`` maps the name of one of the battery's templates to the file that
+    replaces it under this format; ``demonstrations`` names a YAML list of
+    :class:`Demonstration` put as turns before the real question.
+    """
+
+    description: str = Field(min_length=3)
+    templates: dict[str, str] = Field(default_factory=dict)
+    demonstrations: str | None = None
+
+
 class Battery(Strict):
     """A battery's manifest: its files, templates and measures.
 
@@ -491,6 +528,8 @@ class Battery(Strict):
     answer_format: AnswerFormat | None = None
     data: dict[str, str] = {}
     templates: dict[str, str] = {}
+    formats: dict[str, AnswerFormatVariant] = Field(default_factory=dict, description=(
+        "Further answer formats by id (for example one_word for respondents that write short answers)."))
     measures: list[MeasureDecl] = Field(min_length=1)
     headline: str | None = Field(None, pattern=IDENT, description=(
         "The measure inspect shows as the battery's headline (inspect view, evals_df, Inspect Flow); "
