@@ -137,7 +137,7 @@ def criterion_charts(criterion: dict[str, Any]) -> dict[str, Markup]:
 
 def assessed_on(report: dict[str, Any]) -> str:
     """The day (UTC) of the assessment: the days its runs started and completed, from the logs."""
-    days = sorted({t[:10] for log in report["provenance"]["logs"]
+    days = sorted({t[:10] for log in report.get("provenance", {}).get("logs", [])
                    for t in (log["started_at"], log["completed_at"]) if t})
     if not days:
         return "date not recorded"
