@@ -10,6 +10,8 @@ derived from the same record.
 
 from __future__ import annotations
 
+import json
+
 import shlex
 from collections.abc import Mapping
 from typing import Any
@@ -61,8 +63,13 @@ def _departures(info: LogRecord, default_epochs: int, full: int) -> list[str]:
     if info.task_args_passed.get("adaptive"):
         sentences.append("adaptive sampling (epochs not needed for the verdicts were not asked)")
     for key, value in sorted(info.generation.items()):
-        sentences.append(f"{key.replace('_', ' ')} {_value(value)}")
+        sentences.append(f"{key.replace('_', ' ')} {_visible(_value(value))}")
     return sentences
+
+
+def _visible(text: str) -> str:
+    """A setting as a reader can see it: a stop sequence of a newline reads as \\n, not as blank."""
+    return text if text.isprintable() else json.dumps(text)[1:-1]
 
 
 def inspect_command(info: LogRecord) -> str:
