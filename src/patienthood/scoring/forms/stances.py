@@ -193,7 +193,8 @@ def repeated_word(text: str, lex: Lexicon) -> tuple[Response, str] | None:
     responses = {lex.word_of([word]) for word in words}
     if len(responses) != 1 or None in responses:
         return None
-    return responses.pop(), text.strip()
+    # The evidence is a line of the reply, as every reader's is: the first that holds a word.
+    return responses.pop(), next(line.strip() for line in text.splitlines() if tokens(clean(line)))
 
 
 def bare_trailing(text: str, lex: Lexicon) -> tuple[Response, str] | None:
