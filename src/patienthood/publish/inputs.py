@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from patienthood.errors import InputProblem
+from patienthood.errors import InputProblem, first_invalid
 from patienthood.report.manifest import MANIFEST
 from patienthood.report.verify import read_manifest
 from patienthood.results import Report
@@ -119,9 +119,7 @@ def read_report_folder(folder: Path) -> ReportFolder:
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         raise InputProblem(f"{path}: not readable as JSON ({err}); {FIX}") from None
     except ValidationError as err:
-        first = err.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "(top level)"
-        raise InputProblem(f"{path}: not a report this version of patienthood reads ('{where}': {first['msg']}); "
+        raise InputProblem(f"{path}: not a report this version of patienthood reads ({first_invalid(err)}); "
                            "make it again with `patienthood report`") from None
     return ReportFolder(source=folder, files=files, report=data, report_sha256=files["report.json"],
                         manifest_sha256=manifest_sha256)

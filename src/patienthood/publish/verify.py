@@ -23,7 +23,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from patienthood.errors import InputProblem
+from patienthood.errors import InputProblem, first_invalid
 from patienthood.publish.inputs import is_site_manifest, sha256_file
 from patienthood.publish.site import build_site, template_hashes
 from patienthood.report.manifest import MANIFEST
@@ -60,9 +60,7 @@ def read_site_manifest(site: Path) -> SiteManifest:
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         raise InputProblem(f"{path}: not a readable site manifest ({err}); {SITE_FIX}") from None
     except ValidationError as err:
-        first = err.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "(top level)"
-        raise InputProblem(f"{path}: not a site manifest ('{where}': {first['msg']}); restore it, or publish "
+        raise InputProblem(f"{path}: not a site manifest ({first_invalid(err)}); restore it, or publish "
                            "the site again") from None
 
 

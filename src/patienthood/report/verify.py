@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from patienthood.analysis.logs import LogError, find_logs, sha256_of
 from patienthood.content import content_dir
-from patienthood.errors import InputProblem
+from patienthood.errors import InputProblem, first_invalid
 from patienthood.instrument import instrument_identity, load_instrument_standard
 from patienthood.instrument_validation.record import packaged_record_path
 from patienthood.report.assemble import assemble_report, record_name
@@ -75,9 +75,7 @@ def read_manifest(report_dir: Path) -> Manifest:
     try:
         return Manifest.model_validate(data)
     except ValidationError as err:
-        first = err.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "(top level)"
-        raise InputProblem(f"{path}: not a report manifest ('{where}': {first['msg']}); restore it, or make the "
+        raise InputProblem(f"{path}: not a report manifest ({first_invalid(err)}); restore it, or make the "
                            "report again with `patienthood report`") from None
 
 
