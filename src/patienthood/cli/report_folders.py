@@ -51,26 +51,26 @@ def verify(report_dir: Path, logs: tuple[str, ...], validation_file: Path | None
     manifest = read_manifest(report_dir)
     with log_progress(list(logs) or manifest.log_locations or [str(report_dir / MANIFEST)]) as on_log:
         result = verify_report(report_dir, Overrides(logs, validation_file, criteria_dir, batteries_dir), on_log)
-    if not result.ok:
-        for line in result.differences:
-            click.echo(line)
-        count = len(result.differences)
-        click.echo(f"verify failed: {count} difference{'s' if count != 1 else ''} in {report_dir}", err=True)
-        click.get_current_context().exit(FAILED)
+    _exit_on_differences(result.differences, report_dir)
     click.echo(f"verified {report_dir}: {result.logs} logs, {result.content_files} content files and "
                f"{result.outputs} outputs match")
+
+
+def _exit_on_differences(differences: list[str], folder: Path) -> None:
+    """Print every difference verify found, then fail with their count (exit status 1); nothing if none."""
+    if differences:
+        for line in differences:
+            click.echo(line)
+        count = len(differences)
+        click.echo(f"verify failed: {count} difference{'s' if count != 1 else ''} in {folder}", err=True)
+        click.get_current_context().exit(FAILED)
 
 
 def _verify_site(site: Path) -> None:
     from patienthood.publish.verify import verify_site
 
     result = verify_site(site)
-    if not result.ok:
-        for line in result.differences:
-            click.echo(line)
-        count = len(result.differences)
-        click.echo(f"verify failed: {count} difference{'s' if count != 1 else ''} in {site}", err=True)
-        click.get_current_context().exit(FAILED)
+    _exit_on_differences(result.differences, site)
     click.echo(f"verified site {site}: {result.files} files and {result.reports} report folders match, and its "
                "pages, feed and manifest are what its report folders give")
 
