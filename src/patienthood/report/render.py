@@ -38,14 +38,6 @@ DISPLAY_CHARS = 480
 # A prompt beside its answer is cut shorter: its wording is battery content, in full in the appendix.
 PROMPT_CHARS = 360
 
-METHOD_LABELS = {
-    "answer_line": "final answer line",
-    "grader": "grader model",
-    "grader_failed": "grader failed or unreadable (unscorable)",
-    "none": "no answer line, no grader (unscorable)",
-    "errored": "sample errored",
-}
-
 
 
 def _number(value: float | None) -> str:
@@ -152,7 +144,7 @@ def render_html(report: dict[str, Any], templates: Path | None = None) -> str:
     phrases = Phrases.load(templates)
     return env.get_template("report.html.jinja").render(
         report=report, charts=charts, css=css, stance_columns=STANCE_COLUMNS, excerpt_chars=DISPLAY_CHARS,
-        prompt_chars=PROMPT_CHARS, method_labels=METHOD_LABELS, plain=plain_reasons(report, phrases),
+        prompt_chars=PROMPT_CHARS, method_labels=phrases.data.get("methods", {}), plain=plain_reasons(report, phrases),
         bounds_note=phrases.data["bounds_note"], assessed_on=assessed_on(report))
 
 
