@@ -96,6 +96,11 @@ def test_report_renders_in_chromium(report_html: Path, tmp_path: Path) -> None:
                     page.set_viewport_size({"width": width, "height": 900})
                     scroll = page.evaluate("() => document.documentElement.scrollWidth")
                     assert scroll <= width, (document.name, width, scroll)
+                    # A table that scrolls inside itself keeps its caption whole within the window.
+                    cut = page.evaluate("""w => Array.from(document.querySelectorAll('table > caption'))
+                        .map(c => [c.textContent.slice(0, 40), c.getBoundingClientRect().width, c.scrollWidth])
+                        .filter(([, box, text]) => box > w || text > box + 1)""", width)
+                    assert cut == [], (document.name, width, cut)
             page.goto(report_html.as_uri(), wait_until="load")
 
             # The print stylesheet: the same page as print media keeps its tables and charts.

@@ -173,3 +173,32 @@ def test_bad_input_is_exit_2(tmp_path: Path, report_dir: Path) -> None:
     assert result.exit_code == 2 and "not a readable" in result.output
     result = invoke("verify", str(report_dir), "--logs", str(tmp_path / "no-such-logs"))
     assert result.exit_code == 2 and "no such folder" in result.output
+
+
+def test_the_issuing_body_heads_the_report_and_verify_keeps_it(logs: Path, tmp_path: Path) -> None:
+    """Named once at `report`, the body is on page 1, in report.json and the manifest; verify recomputes it."""
+    out = tmp_path / "issued"
+    body = "Institute <b>for</b> Model Welfare"  # markup in a name is text, never HTML
+    result = invoke("report", str(logs), "--out", str(out), "--no-pdf", "--issued-by", body)
+    assert result.exit_code == 0, result.output
+    assert json.loads((out / "report.json").read_text())["issued_by"] == body
+    assert json.loads((out / "manifest.json").read_text())["invocation"]["issued_by"] == body
+    html = (out / "report.html").read_text()
+    assert "<dt>Issued by</dt><dd>Institute &lt;b&gt;for&lt;/b&gt; Model Welfare</dd>" in html
+    assert "Issued by Institute" in (out / "summary.md").read_text()
+    assert invoke("verify", str(out)).exit_code == 0
+
+
+def test_a_report_without_an_issuing_body_says_so(report_dir: Path) -> None:
+    manifest = json.loads((report_dir / "manifest.json").read_text())
+    assert "issued_by" not in manifest["invocation"]
+    assert "no issuing body named" in (report_dir / "report.html").read_text()
+
+
+@pytest.mark.parametrize("body", ["first line\nsecond line", "x" * 201])
+def test_an_issuing_body_that_is_not_one_short_line_is_refused(logs: Path, tmp_path: Path, body: str) -> None:
+    result = CliRunner().invoke(main, ["report", str(logs), "--out", str(tmp_path / "o"), "--no-pdf",
+                                       "--issued-by", body])
+    assert result.exit_code == 2
+    assert "--issued-by" in result.output and "one line" in result.output
+    assert not (tmp_path / "o").exists()

@@ -447,11 +447,13 @@ class Invocation(Document):
     pdf: bool = Field(True, description=(
         "False when the folder was written without report.pdf (`report --no-pdf`, the quick look: the PDF is "
         "the slowest output to render); absent when it has one."))
+    issued_by: str | None = Field(None, description=(
+        "The issuing body (`report --issued-by`), shown on the report's first page; absent when none was named."))
 
     @model_serializer(mode="wrap")
     def _without_absent_choices(self, handler: Any) -> dict[str, Any]:
         data = handler(self)
-        for key in ("model", "answers"):
+        for key in ("model", "answers", "issued_by"):
             if data.get(key) is None:
                 data.pop(key, None)
         if data.get("pdf") is True:
@@ -559,6 +561,9 @@ class Report(Assessment):
     instrument_validation: ValidationSection
     methodology: Methodology
     design: Design
+    issued_by: str | None = Field(None, description=(
+        "The body that issues the report, as `report --issued-by` named it; None when none was named (a "
+        "working report, not a publication)."))
 
 
 # --- the published site (``patienthood publish``) -------------------------------------------------------

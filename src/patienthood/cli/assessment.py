@@ -16,6 +16,7 @@ from patienthood.cli.common import (
     console,
     dir_option,
     errors,
+    issuing_body,
     key_values,
     readable_logs,
 )
@@ -163,11 +164,15 @@ def log_progress(locations: list[str]) -> Iterator[Callable[[str], None]]:
 @click.option("--pdf/--no-pdf", default=True, show_default=True,
               help="Write report.pdf and appendix.pdf; --no-pdf leaves them out for a quick look (PDFs take most of a report's "
                    "time). The manifest records the choice, so verify expects no PDF.")
+@click.option("--issued-by", "issued_by", metavar="BODY", envvar="PATIENTHOOD_ISSUED_BY", default=None,
+              callback=lambda _ctx, _param, value: issuing_body(value),
+              help="The body that issues the report, named on its first page and in report.json "
+                   "[env PATIENTHOOD_ISSUED_BY; default: none named, a working report].")
 @dir_option("criteria")
 @dir_option("batteries")
 def report(log_dirs: tuple[str, ...], out_dir: Path, models: tuple[str, ...], set_name: str,
-           validation_file: Path | None, allow_incomplete: bool, answers: str, pdf: bool, criteria_dir: Path | None,
-           batteries_dir: Path | None) -> None:
+           validation_file: Path | None, allow_incomplete: bool, answers: str, pdf: bool, issued_by: str | None,
+           criteria_dir: Path | None, batteries_dir: Path | None) -> None:
     """Assess the logs and write report.html, report.pdf, report.json, summary.md, manifest.json.
 
     Logs of one model give one report folder, OUT itself. Logs of several models give
@@ -184,7 +189,8 @@ def report(log_dirs: tuple[str, ...], out_dir: Path, models: tuple[str, ...], se
     standard = load_instrument_standard(set_name, criteria_dir, batteries_dir)
     invocation = Invocation(set_name=set_name, validation=_text(validation_file), criteria_dir=_text(criteria_dir),
                             batteries_dir=_text(batteries_dir), allow_incomplete=allow_incomplete,
-                            answers="distribution" if answers == "distribution" else None, pdf=pdf)
+                            answers="distribution" if answers == "distribution" else None, pdf=pdf,
+                            issued_by=issued_by)
     with log_progress(list(log_dirs)) as on_log:
         results = assemble_model_reports(list(log_dirs), standard, out_dir, invocation, models, validation_file,
                                          on_log)

@@ -87,6 +87,25 @@ def _yaml_value(text: str) -> Any:
         return text
 
 
+ISSUING_BODY_CHARS = 200
+
+
+def issuing_body(value: str | None) -> str | None:
+    """``--issued-by``: one line a reader takes as a name, or none at all.
+
+    It heads the report's first page, so a pasted paragraph or a stray newline would
+    read as part of the verdicts' frame; blank is the same as not naming a body.
+    """
+    if value is None or not value.strip():
+        return None
+    lines = value.strip().splitlines()
+    name = " ".join(value.split())
+    if len(lines) > 1 or len(name) > ISSUING_BODY_CHARS:
+        raise InputError(f"--issued-by: give the issuing body's name on one line of at most {ISSUING_BODY_CHARS} "
+                         f"characters (got {len(lines)} line(s), {len(name)} characters)")
+    return name
+
+
 def check_output_path(path: Path, option: str, folder: bool = True) -> None:
     """Refuse an output path that cannot be written, before any long work starts.
 

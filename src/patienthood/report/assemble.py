@@ -38,14 +38,16 @@ from patienthood.subjects.profile import subjects_dir
 def assemble_report(log_locations: list[str], standard: Standard, validation_file: Path | None = None,
                     on_log: Callable[[str], None] | None = None, allow_incomplete: bool = False,
                     model: str | None = None, infos: list[LogInfo] | None = None,
-                    answers: AnswerSource = "sampled") -> Report:
+                    answers: AnswerSource = "sampled", issued_by: str | None = None) -> Report:
     """The report of one model's logs under a standard, with its validation section and appendix.
 
     ``validation_file`` is a record written by ``validate-instrument``; without one the
     packaged record of the set is shown (marked stale when the content differs from
     what it validated). ``model`` chooses one model's logs where the locations hold
     logs of several; ``infos`` are the logs' headers when the caller has read them
-    already (``report.by_model`` reads a folder of many models once).
+    already (``report.by_model`` reads a folder of many models once). ``issued_by`` names
+    the body that issues the report: the reader's first fact, so it travels in the report
+    itself and not only in the manifest.
     """
     try:
         if infos is None:
@@ -61,7 +63,8 @@ def assemble_report(log_locations: list[str], standard: Standard, validation_fil
     provenance = assessment.provenance.model_copy(update={"instrument_sha256": identity.content_sha256})
     return Report(**{**dict(assessment), "provenance": provenance}, instrument_validation=section,
                   methodology=methodology(standard),
-                  design=run_design(standard, assessment.provenance.logs, set_argument(standard)))
+                  design=run_design(standard, assessment.provenance.logs, set_argument(standard)),
+                  issued_by=issued_by)
 
 
 def record_name(standard: Standard, validation_file: Path | None) -> str:

@@ -79,7 +79,8 @@ def assemble_model_reports(log_locations: Sequence[str], standard: Standard, out
                            f" (models found: {', '.join(found) or 'none'})")
     if not chosen and len(found) <= 1:  # one model (or none, which assembly refuses): exactly as before
         report = assemble_report(locations, standard, validation_file, allow_incomplete=invocation.allow_incomplete,
-                                 infos=infos, answers=invocation.answers or "sampled")
+                                 infos=infos, answers=invocation.answers or "sampled",
+                                 issued_by=invocation.issued_by)
         return [ModelReport(report.model.name, out_dir, report, invocation)]
     names = chosen or found
     folders = {name: out_dir if len(names) == 1 else out_dir / model_folder_name(name) for name in names}
@@ -87,7 +88,8 @@ def assemble_model_reports(log_locations: Sequence[str], standard: Standard, out
     results = []
     for name in names:
         report = assemble_report(locations, standard, validation_file, allow_incomplete=invocation.allow_incomplete,
-                                 model=name, infos=infos, answers=invocation.answers or "sampled")
+                                 model=name, infos=infos, answers=invocation.answers or "sampled",
+                                 issued_by=invocation.issued_by)
         results.append(ModelReport(name, folders[name], report, replace_model(invocation, name)))
     return results
 

@@ -184,7 +184,8 @@ def verify_report(report_dir: Path, overrides: Overrides = Overrides(),
         # The folder's own model chooses its logs: a folder of one model's report still verifies when
         # logs of other models have joined its log folder since (they are never part of its report).
         report = assemble_report(locations, standard, validation_file, on_log, recorded.allow_incomplete,
-                                 model=recorded.model or manifest.model, answers=recorded.answers or "sampled")
+                                 model=recorded.model or manifest.model, answers=recorded.answers or "sampled",
+                                 issued_by=recorded.issued_by)
     except InputProblem as err:
         if not result.differences:
             raise

@@ -81,7 +81,7 @@ DESIGN_SKIP = "not in the design: asked in the first epoch only"
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 # Versions of the documents patienthood writes; bump one when its shape changes.
-REPORT_SCHEMA_VERSION = "1.3"
+REPORT_SCHEMA_VERSION = "1.4"
 MANIFEST_SCHEMA_VERSION = "1.1"
 VALIDATION_RECORD_SCHEMA_VERSION = "1.0"
 COMPARISON_SCHEMA_VERSION = "1.1"
