@@ -126,3 +126,23 @@ def test_validate_instrument_runs_the_copy_and_fingerprints_it(tmp_path: Path) -
     assert record.instrument.fingerprint != instrument_identity(load_instrument_standard("baseline"),
                                                                 subjects).fingerprint
     assert record.instrument.content_sha256[edited_key] == standard_hashes(standard)[edited_key]
+
+
+def test_a_readme_is_content_only_in_its_known_confounds(tmp_path: Path) -> None:
+    """The confounds paragraph reaches the report's threats to validity, so editing it changes the
+    instrument; the rest of a README is documentation and leaves the fingerprint alone."""
+    folder = batteries_copy(tmp_path, "batteries", edit=False)
+
+    def fingerprint() -> str:
+        standard = load_instrument_standard("baseline", batteries_dir=folder)
+        return instrument_identity(standard, content_dir("subjects")).fingerprint
+
+    readme = folder / "self_report" / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    assert "**Known confounds.**" in text
+    before = fingerprint()
+    readme.write_text("A new first line of prose.\n\n" + text, encoding="utf-8")
+    assert fingerprint() == before
+    readme.write_text(text.replace("**Known confounds.**", "**Known confounds.** - A confound added in review.\n-", 1),
+                      encoding="utf-8")
+    assert fingerprint() != before

@@ -22,6 +22,7 @@ from patienthood.scoring.vocabulary import (
     default_rubric_path,
     default_vocabulary_path,
 )
+from patienthood.spec.confounds import CONFOUNDS_KEY, README, confounds_sha256
 from patienthood.spec.loader import LoadedBattery
 from patienthood.spec.standard import Standard, load_standard
 
@@ -57,6 +58,16 @@ def standard_hashes(standard: Standard) -> dict[str, str]:
     return standard_roots(standard).hashes(standard_files(standard))
 
 
+def confound_hashes(standard: Standard, roots: ContentRoots) -> dict[str, str]:
+    """Each battery's known-confounds paragraph, which the report prints: the one part of a README that is content."""
+    hashes = {}
+    for battery in standard.batteries.values():
+        digest = confounds_sha256(battery.directory)
+        if digest is not None:
+            hashes[roots.key(battery.directory / README) + CONFOUNDS_KEY] = digest
+    return hashes
+
+
 def subject_files(subjects_dir: Path) -> list[Path]:
     """The calibration subjects with their skills, but not the validation records kept beside them."""
     return sorted(p for p in subjects_dir.rglob("*.yaml") if SUBJECT_RECORDS not in p.relative_to(subjects_dir).parts)
@@ -79,6 +90,8 @@ def instrument_identity(standard: Standard, subjects_dir: Path) -> InstrumentIde
     """
     roots = standard_roots(standard, subjects_dir)
     content = roots.hashes([*standard_files(standard), *subject_files(subjects_dir)])
+    content.update(confound_hashes(standard, roots))
+    content = dict(sorted(content.items()))
     digest = hashlib.sha256(__version__.encode())
     for key, sha in content.items():
         digest.update(f"\n{key} {sha}".encode())

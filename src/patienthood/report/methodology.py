@@ -13,7 +13,6 @@ row per entry, one column per field the file uses.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from patienthood.instrument import battery_roots, standard_roots
@@ -28,6 +27,7 @@ from patienthood.results import (
     SetMethod,
     TemplateText,
 )
+from patienthood.spec.confounds import known_confounds
 from patienthood.spec.loader import LoadedBattery
 from patienthood.spec.standard import Standard
 
@@ -65,30 +65,6 @@ def _parameters(measure: Any) -> str:
     return "; ".join(f"{key}: {cell(value)}" for key, value in settings.items() if value not in (None, {}, []))
 
 
-# The paragraph of a battery README that lists its known confounds: a bold heading, then
-# either bullets or running prose, up to the next blank line that precedes a heading or
-# another bold paragraph.
-_CONFOUNDS = re.compile(r"\*\*Known confounds\.\*\*(?P<body>.*?)(?=\n\s*\n(?:#|\*\*)|\Z)", re.DOTALL)
-README = "README.md"
-
-
-def known_confounds(battery: LoadedBattery) -> list[str]:
-    """The battery's known confounds from its README, one entry per bullet (or the paragraph, if prose).
-
-    The README is where methodologists write them today; reading them here puts them in
-    the report's threats to validity without a second copy to keep in step.
-    """
-    readme = battery.directory / README
-    if not readme.is_file():
-        return []
-    found = _CONFOUNDS.search(readme.read_text(encoding="utf-8"))
-    if found is None:
-        return []
-    body = found["body"].strip()
-    bullets = re.split(r"\n\s*-\s+", "\n" + body) if body.lstrip().startswith("-") or "\n- " in body else [body]
-    return [" ".join(part.replace("`", "").split()) for part in bullets if part.strip()]
-
-
 def battery_methodology(battery: LoadedBattery) -> BatteryMethod:
     spec = battery.spec
     tables = []
@@ -113,7 +89,7 @@ def battery_methodology(battery: LoadedBattery) -> BatteryMethod:
         templates=[TemplateText(name=name, text=text.strip())
                    for name, text in sorted((battery.templates or {"answer_format": battery.answer_template}).items())
                    if text],
-        confounds=known_confounds(battery),
+        confounds=known_confounds(battery.directory),
     )
 
 
