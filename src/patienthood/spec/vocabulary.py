@@ -75,13 +75,18 @@ PACKAGED_CONTENT_FOLDER = "_content"
 RETEST = "retest"
 DESIGN_MANAGER = "patienthood.design"
 DESIGN_SKIP = "not in the design: asked in the first epoch only"
+# A sample whose conversation includes content marked ``distress`` (spec.models.MayDistress)
+# says why under this metadata key ("item 'can_suffer': asks whether it can suffer"); the
+# task header's ``EXPOSURE`` entry counts the episodes its design plans.
+DISTRESS = "distress"
+EXPOSURE = "exposure"
 
 
 # The JSON Schema dialect of every schema patienthood prints (content files and published documents).
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 # Versions of the documents patienthood writes; bump one when its shape changes.
-REPORT_SCHEMA_VERSION = "1.3"
+REPORT_SCHEMA_VERSION = "1.4"
 MANIFEST_SCHEMA_VERSION = "1.1"
 VALIDATION_RECORD_SCHEMA_VERSION = "1.0"
 COMPARISON_SCHEMA_VERSION = "1.1"
