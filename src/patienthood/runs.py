@@ -168,7 +168,6 @@ def build_tasks(standard: Standard, options: RunOptions = RunOptions()) -> list[
         raise InputProblem(f"-T {', '.join(unknown)}: no battery of set {standard.criteria_set.id} takes "
                            f"{'this argument' if len(unknown) == 1 else 'these arguments'}; see each battery's "
                            "task arguments in its README (BATTERY.KEY gives an argument to one battery)")
-    check_exposure(standard, tasks)
     return tasks
 
 
@@ -179,6 +178,10 @@ def planned_episodes(tasks: list[Task]) -> dict[str, int]:
 
 def check_exposure(standard: Standard, tasks: list[Task]) -> None:
     """Refuse a design that plans more distress-eliciting episodes than the standard allows, before any call.
+
+    Called by ``run_standard``, which every command that asks a model goes through;
+    building tasks alone (the report's design section, benchmarks) asks nothing and is
+    not refused.
 
     The count is the tasks' own (samples with content marked ``distress``, each once per
     epoch its design asks it; the most adaptive sampling could ask), so it covers every
@@ -264,6 +267,7 @@ def run_standard(standard: Standard, model: str, log_dir: str, model_args: Mappi
     from inspect_ai import eval_set
 
     tasks = build_tasks(standard, options)
+    check_exposure(standard, tasks)  # before eval_set: a refused design asks nothing
     extra: dict[str, Any] = {}
     if options.log_realtime is not None:
         extra["log_realtime"] = options.log_realtime
