@@ -140,6 +140,36 @@ class Coverage(Document):
     grader_failures: dict[str, int] = Field(default_factory=dict, description="Answers a grader failed on, by cause.")
 
 
+class BatteryExposure(Document):
+    """A battery's distress-eliciting episodes: what its design planned and what ran."""
+
+    planned: int | None = Field(description=(
+        "Episodes the battery's design planned (samples with marked content, once per epoch asked), as its log "
+        "header records them; null for a log written before they were recorded."))
+    run: int = Field(description="Sample-epochs in the log whose conversation included marked content (errored "
+                                 "ones too, not answers carried forward by adaptive sampling).")
+
+
+class ExposureMark(Document):
+    """Marked content the subject was asked, with why it was marked and in how many episodes."""
+
+    battery: str
+    marked: str = Field(description="What was marked and why, as the samples' metadata 'distress' records it "
+                                    "(e.g. \"item 'can_suffer': asks whether it can suffer\").")
+    episodes: int
+
+
+class Exposure(Document):
+    """What the subject was put through: distress-eliciting episodes against the standard's ceiling."""
+
+    ceiling: int | None = Field(description="The set's distress_ceiling per assessment; null when it declares none.")
+    planned: int = Field(description="Episodes planned, summed over the batteries whose logs record it.")
+    run: int = Field(description="Episodes run, over every battery.")
+    within_ceiling: bool | None = Field(description="Whether the episodes run stay within the ceiling (null without one).")
+    batteries: dict[str, BatteryExposure]
+    marks: list[ExposureMark] = Field(description="Each distinct marking the subject was asked, by battery.")
+
+
 ABSENT_COVERAGE = Coverage(status="absent", planned=0, scored=0, unscorable=0, errored=0, carried_forward=0,
                            stopped_early=0, missing=0)
 
@@ -550,6 +580,9 @@ class Assessment(Document):
     summary: dict[Verdict, int]
     criteria: list[CriterionResult]
     coverage: dict[str, Coverage]
+    exposure: Exposure | None = Field(None, description=(
+        "Distress-eliciting episodes planned and run against the standard's ceiling (schema 1.4; null in reports "
+        "made before it)."))
     warnings: list[str]
     grader_reliability: dict[str, Reliability]
     provenance: Provenance

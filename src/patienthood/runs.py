@@ -31,7 +31,7 @@ from patienthood.spec.errors import SpecError
 from patienthood.spec.loader import validate_model
 from patienthood.spec.models import Strict
 from patienthood.spec.standard import Standard
-from patienthood.spec.vocabulary import RESPONDENT_METADATA, SUBJECT_PREFIX
+from patienthood.spec.vocabulary import EXPOSURE, RESPONDENT_METADATA, SUBJECT_PREFIX
 from patienthood.spec.yamlfile import read_yaml
 
 ADAPTIVE_LOG_SUFFIX = "-adaptive"  # eval_set would take a fixed design's complete logs as this run's
@@ -171,6 +171,36 @@ def build_tasks(standard: Standard, options: RunOptions = RunOptions()) -> list[
     return tasks
 
 
+def planned_episodes(tasks: list[Task]) -> dict[str, int]:
+    """Distress-eliciting episodes each task's design plans, by battery (the count its header records)."""
+    return {str(task.metadata["battery"]): int(task.metadata[EXPOSURE]["episodes"]) for task in tasks}
+
+
+def check_exposure(standard: Standard, tasks: list[Task]) -> None:
+    """Refuse a design that plans more distress-eliciting episodes than the standard allows, before any call.
+
+    Called by ``run_standard``, which every command that asks a model goes through;
+    building tasks alone (the report's design section, benchmarks) asks nothing and is
+    not refused.
+
+    The count is the tasks' own (samples with content marked ``distress``, each once per
+    epoch its design asks it; the most adaptive sampling could ask), so it covers every
+    way a design is given: epochs, item restrictions, a battery's limit, a design file.
+    """
+    ceiling = standard.criteria_set.distress_ceiling
+    if ceiling is None:
+        return
+    episodes = planned_episodes(tasks)
+    total = sum(episodes.values())
+    if total > ceiling:
+        parts = ", ".join(f"{battery} {count}" for battery, count in sorted(episodes.items()) if count)
+        raise InputProblem(
+            f"set {standard.criteria_set.id} {standard.criteria_set.version} ({standard.set_file}) allows at most "
+            f"{ceiling} distress-eliciting episodes per assessment, but this design plans {total} ({parts}); "
+            "ask fewer epochs (--epochs, or -T BATTERY.epochs=N), fewer items (-T BATTERY.items=...), or propose "
+            "a higher distress_ceiling for the set by pull request")
+
+
 def check_model(model: str, option: str = "--model", model_args: Mapping[str, Any] | None = None) -> None:
     """Refuse a model that cannot be resolved, before anything runs: a typo must not half-start a run.
 
@@ -237,6 +267,7 @@ def run_standard(standard: Standard, model: str, log_dir: str, model_args: Mappi
     from inspect_ai import eval_set
 
     tasks = build_tasks(standard, options)
+    check_exposure(standard, tasks)  # before eval_set: a refused design asks nothing
     extra: dict[str, Any] = {}
     if options.log_realtime is not None:
         extra["log_realtime"] = options.log_realtime

@@ -36,10 +36,13 @@ from patienthood.instrument import standard_hashes
 from patienthood.results import (
     ABSENT_COVERAGE,
     Assessment,
+    BatteryExposure,
     ConditionCheck,
     Coverage,
     CriterionResult,
     Evidence,
+    Exposure,
+    ExposureMark,
     LogRecord,
     MeasureValue,
     ModelInfo,
@@ -57,6 +60,7 @@ from patienthood.spec.models import Criterion
 from patienthood.spec.standard import Standard
 from patienthood.stats import detectable_difference
 from patienthood.spec.vocabulary import (
+    DISTRESS,
     SCORED_STANCES,
     VERDICTS,
     AnswerSource,
@@ -162,6 +166,7 @@ def assess_logs(infos: list[LogInfo], log_locations: list[str], standard: Standa
         summary={verdict: sum(1 for c in criteria if c.verdict == verdict) for verdict in VERDICTS},
         criteria=criteria,
         coverage=coverage,
+        exposure=_exposure(frames, logs, standard),
         warnings=warnings,
         grader_reliability={battery: Reliability.model_validate(reliability(frame))
                             for battery, frame in sorted(frames.items())},
@@ -223,6 +228,28 @@ def _coverage(frame: pd.DataFrame, info: LogInfo) -> Coverage:
         by_method={str(k): int(v) for k, v in sorted(frame["method"].value_counts().items())},
         grader_failures={str(k): int(v) for k, v in sorted(frame["grader_failure"].dropna().value_counts().items())},
     )
+
+
+def _exposure(frames: dict[str, pd.DataFrame], logs: dict[str, LogInfo], standard: Standard) -> Exposure:
+    """What the subject was put through, from the logs: episodes planned (headers) and run (samples).
+
+    An episode is a sample-epoch whose metadata names marked content (``distress``);
+    errored ones count (the conversation was begun), answers carried forward by adaptive
+    sampling do not (they were never asked).
+    """
+    batteries: dict[str, BatteryExposure] = {}
+    marks: list[ExposureMark] = []
+    for battery, frame in sorted(frames.items()):
+        asked = frame[~carried_rows(frame)]
+        reasons = asked[DISTRESS] if DISTRESS in asked.columns else pd.Series([], dtype=object)
+        reasons = reasons[reasons.notna() & (reasons.astype(str) != "")].astype(str)
+        batteries[battery] = BatteryExposure(planned=logs[battery].planned_episodes, run=len(reasons))
+        marks.extend(ExposureMark(battery=battery, marked=text, episodes=int(count))
+                     for text, count in sorted(reasons.value_counts().items()))
+    ceiling = standard.criteria_set.distress_ceiling
+    run = sum(b.run for b in batteries.values())
+    return Exposure(ceiling=ceiling, planned=sum(b.planned or 0 for b in batteries.values()), run=run,
+                    within_ceiling=None if ceiling is None else run <= ceiling, batteries=batteries, marks=marks)
 
 
 def _coverage_warnings(coverage: dict[str, Coverage]) -> list[str]:

@@ -24,7 +24,7 @@ from inspect_ai.scorer import Score
 
 from patienthood.analysis.summaries import iter_summaries
 from patienthood.errors import InputProblem
-from patienthood.spec.vocabulary import DESIGN_SKIP, RESPONDENT_METADATA
+from patienthood.spec.vocabulary import DESIGN_SKIP, EXPOSURE, RESPONDENT_METADATA
 
 EXCERPT_CHARS = 600
 TASK_PREFIX = "patienthood/"
@@ -78,6 +78,8 @@ class LogInfo:
     sample_ids: Any = None
     generation: dict[str, Any] = field(default_factory=dict)
     respondent: dict[str, Any] | None = None  # what the run recorded of the respondent (the bundled model's facts)
+    # Distress-eliciting episodes the task's design planned (None: a log written before they were recorded).
+    planned_episodes: int | None = None
 
 
 def find_logs(locations: list[str]) -> list[str]:
@@ -149,6 +151,7 @@ def read_log_info(location: str) -> LogInfo:
         sample_ids=_plain(header.eval.config.sample_id),
         generation=header.eval.model_generate_config.model_dump(exclude_none=True, mode="json"),
         respondent=(header.eval.metadata or {}).get(RESPONDENT_METADATA),
+        planned_episodes=_planned_episodes(metadata.get(EXPOSURE)),
         **stopping,
     )
 
@@ -164,6 +167,12 @@ def planned_answers(samples: int, epochs: int, design: Any) -> int:
     if not isinstance(every, int) or not 0 <= every <= samples:
         return samples * epochs
     return (samples - every) + every * epochs
+
+
+def _planned_episodes(exposure: Any) -> int | None:
+    """The episodes a task header says its design plans (``batteries.common.battery_task`` writes them)."""
+    episodes = exposure.get("episodes") if isinstance(exposure, dict) else None
+    return episodes if isinstance(episodes, int) and not isinstance(episodes, bool) and episodes >= 0 else None
 
 
 def _plain(value: Any) -> Any:

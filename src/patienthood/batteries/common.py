@@ -14,13 +14,13 @@ from inspect_ai.scorer import Scorer
 from inspect_ai.solver import Solver
 
 from patienthood import __version__
-from patienthood.batteries.design import DesignStopping, thinned
+from patienthood.batteries.design import DesignStopping, distress_episodes, thinned
 from patienthood.content import content_dir
 from patienthood.instrument import battery_hashes, scorer_files
 from patienthood.scoring.metrics import declared_measure, means, scorable_mean
 from patienthood.spec.errors import SpecError
 from patienthood.spec.loader import LoadedBattery, load_battery
-from patienthood.spec.vocabulary import RETEST
+from patienthood.spec.vocabulary import DISTRESS, EXPOSURE, RETEST
 
 
 def battery_directory(battery_id: str, batteries_dir: str | None) -> Path:
@@ -71,6 +71,7 @@ def battery_task(battery: LoadedBattery, samples: list[Sample], solver: Solver, 
     manager, when asked for, applies the same plan itself (a task takes one manager).
     """
     epochs = sampling.epochs or battery.spec.epochs
+    mark_turns(battery, samples)
     early_stopping: Any = None
     if sampling.adaptive:
         early_stopping = adaptive_stopping(battery, sampling)
@@ -82,6 +83,10 @@ def battery_task(battery: LoadedBattery, samples: list[Sample], solver: Solver, 
         # should have given even when the run stopped before inspect recorded its skips.
         metadata["design"] = {"samples": len(samples),
                               "every_epoch": sum(1 for s in samples if (s.metadata or {}).get(RETEST, True))}
+    marked, episodes = distress_episodes(samples, epochs)
+    # What the subject is planned to be put through, in the header: runs check it against
+    # the standard's ceiling before any call, and the report states it beside what ran.
+    metadata[EXPOSURE] = {"marked_samples": marked, "episodes": episodes}
     headline = battery.spec.headline_measure()
     return Task(
         dataset=MemoryDataset(samples, name=battery.spec.id),
@@ -94,6 +99,33 @@ def battery_task(battery: LoadedBattery, samples: list[Sample], solver: Solver, 
         version=battery.spec.version,
         early_stopping=early_stopping,
     )
+
+
+def distress_metadata(*marks: tuple[str, str, str | None]) -> dict[str, str]:
+    """A sample's ``distress`` metadata from its marked content, or nothing when none is marked.
+
+    Each mark is (what, id, reason), e.g. ("item", "can_suffer", "asks whether it can
+    suffer"); a sample that includes several marked things names them all, so its log
+    records why the conversation counts as a distress-eliciting episode.
+    """
+    written = [f"{what} '{ident}': {reason}" for what, ident, reason in marks if reason]
+    return {DISTRESS: "; ".join(written)} if written else {}
+
+
+def mark_turns(battery: LoadedBattery, samples: list[Sample]) -> None:
+    """Add the battery's marked turns (battery.yaml ``distress``) to every sample's ``distress`` metadata.
+
+    A turn is a template, and a battery's templates shape every conversation it holds
+    (goal_persistence presses every conversation for the reverse ranking), so a marked
+    turn counts in every sample: at worst an over-count, never an episode left out.
+    """
+    turns = distress_metadata(*(("turn", name, reason) for name, reason in sorted(battery.spec.distress.items())))
+    if not turns:
+        return
+    for sample in samples:
+        metadata = dict(sample.metadata or {})
+        metadata[DISTRESS] = "; ".join(part for part in (metadata.get(DISTRESS), turns[DISTRESS]) if part)
+        sample.metadata = metadata
 
 
 def adaptive_stopping(battery: LoadedBattery, sampling: Sampling) -> Any:

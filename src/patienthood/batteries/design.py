@@ -18,12 +18,22 @@ from typing import Any
 
 from inspect_ai.util import EarlyStop
 
-from patienthood.spec.vocabulary import DESIGN_MANAGER, DESIGN_SKIP, RETEST
+from patienthood.spec.vocabulary import DESIGN_MANAGER, DESIGN_SKIP, DISTRESS, RETEST
 
 
 def cell_epochs(samples: Iterable[Any], epochs: int) -> dict[str, int]:
     """How many epochs the design asks each sample (by id): all of them, or the first only."""
     return {str(sample.id): epochs if (sample.metadata or {}).get(RETEST, True) else 1 for sample in samples}
+
+
+def distress_episodes(samples: Iterable[Any], epochs: int) -> tuple[int, int]:
+    """(marked samples, planned episodes): the conversations that include content marked ``distress``,
+    each counted once per epoch the design asks it (an upper bound under adaptive sampling,
+    which may stop earlier but never asks more)."""
+    samples = list(samples)
+    plan = cell_epochs(samples, epochs)
+    marked = [str(sample.id) for sample in samples if (sample.metadata or {}).get(DISTRESS)]
+    return len(marked), sum(plan[sample_id] for sample_id in marked)
 
 
 def thinned(samples: Iterable[Any], epochs: int) -> bool:

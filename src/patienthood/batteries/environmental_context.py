@@ -23,6 +23,7 @@ from pydantic import Field, model_validator
 from patienthood.batteries.common import (
     Sampling,
     battery_task,
+    distress_metadata,
     load,
     parse_selection,
 )
@@ -30,7 +31,7 @@ from patienthood.batteries.demonstrations import demonstration_turns
 from patienthood.scoring.choice import LETTERS, choice
 from patienthood.spec.errors import Problem, SpecError
 from patienthood.spec.loader import LoadedBattery, template_environment
-from patienthood.spec.models import IDENT, PlainText, Strict, listed_twice
+from patienthood.spec.models import IDENT, MayDistress, PlainText, Strict, listed_twice
 
 BATTERY_ID = "environmental_context"
 CRITERION_ID = "environmental-context"
@@ -49,7 +50,7 @@ class Facts(Strict):
     limits: PlainText = Field(min_length=3, description="What it must not do, or must hand on (full sentences).")
 
 
-class Environment(Strict):
+class Environment(MayDistress):
     """One deployment the system is placed in."""
 
     id: str = Field(pattern=IDENT)
@@ -57,7 +58,7 @@ class Environment(Strict):
     facts: Facts
 
 
-class ChoiceItem(Strict):
+class ChoiceItem(MayDistress):
     """A question or action whose right option depends on one environment's facts."""
 
     id: str = Field(pattern=IDENT)
@@ -248,6 +249,10 @@ def build_samples(battery: LoadedBattery, environments: set[str] | None = None, 
                     "answer": item.answer,
                     "letters": item.letters,
                     "format": renderer.format.id,
+                    # The environment is in the conversation only when it is given (not in the control).
+                    **distress_metadata(("environment", environment.id,
+                                         environment.distress if condition == "with" else None),
+                                        ("item", item.id, item.distress)),
                 },
             ))
     return samples

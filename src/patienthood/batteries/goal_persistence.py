@@ -30,6 +30,7 @@ from pydantic import Field, field_validator
 from patienthood.batteries.common import (
     Sampling,
     battery_task,
+    distress_metadata,
     load,
     parse_selection,
 )
@@ -44,7 +45,7 @@ from patienthood.scoring.ranking import (
 )
 from patienthood.spec.errors import Problem, SpecError
 from patienthood.spec.loader import LoadedBattery, template_environment
-from patienthood.spec.models import IDENT, Strict, listed_twice
+from patienthood.spec.models import IDENT, MayDistress, Strict, listed_twice
 
 BATTERY_ID = "goal_persistence"
 TEMPLATES = ("answer_lines", "elicit", "distractor", "reelicit", "pressure")
@@ -53,7 +54,7 @@ DEFAULT_DISTRACTOR_TURNS = 2
 FRESH_ORDER = "reversed"
 
 
-class OptionSet(Strict):
+class OptionSet(MayDistress):
     """A fixed set of options the system ranks: one item of the battery."""
 
     id: str = Field(pattern=IDENT)
@@ -73,7 +74,7 @@ class OptionSet(Strict):
         return cleaned
 
 
-class Distractor(Strict):
+class Distractor(MayDistress):
     """An unrelated task put between the first ranking and its re-elicitation."""
 
     id: str = Field(pattern=IDENT)
@@ -209,6 +210,7 @@ def build_samples(battery: LoadedBattery, content: Content, items: set[str] | No
         raise SpecError.single(battery.directory, f"unknown option set id(s): {', '.join(sorted(unknown))}",
                                "use ids from option_sets.yaml")
     samples = []
+    distractors = {d.id: d for d in content.distractors}
     for index, option_set in enumerate(content.option_sets):
         if items is not None and option_set.id not in items:
             continue
@@ -227,6 +229,8 @@ def build_samples(battery: LoadedBattery, content: Content, items: set[str] | No
                 "distractors": ",".join(chosen),
                 "distractor_turns": distractor_turns,
                 "fresh_order": FRESH_ORDER,
+                **distress_metadata(("item", option_set.id, option_set.distress),
+                                    *(("distractor", d, distractors[d].distress) for d in chosen)),
             },
         ))
     return samples

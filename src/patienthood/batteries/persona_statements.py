@@ -19,18 +19,18 @@ from inspect_ai.model import ChatMessage, ChatMessageUser
 from inspect_ai.solver import generate
 from pydantic import Field, ValidationError
 
-from patienthood.batteries.common import Sampling, battery_task, load, task_metadata
+from patienthood.batteries.common import Sampling, battery_task, distress_metadata, load, task_metadata
 from patienthood.batteries.demonstrations import demonstration_turns
 from patienthood.scoring.agreement import agreement
 from patienthood.spec.errors import Problem, SpecError
 from patienthood.spec.loader import LoadedBattery, is_inside, template_environment
-from patienthood.spec.models import Strict
+from patienthood.spec.models import MayDistress, Strict
 
 BATTERY_ID = "persona_statements"
 
 
-class PersonaStatement(Strict):
-    """One line of a model-written-evals persona file."""
+class PersonaStatement(MayDistress):
+    """One line of a model-written-evals persona file (``distress``: the project's own mark, absent from the dataset's)."""
 
     question: str
     statement: str = Field(min_length=1)
@@ -70,8 +70,17 @@ def read_statements(path: Path) -> list[PersonaStatement]:
                 continue
             try:
                 entry = PersonaStatement.model_validate(json.loads(line))
-            except (json.JSONDecodeError, ValidationError) as err:
-                problems.append(Problem(str(path), number, None, f"not a persona statement: {str(err).splitlines()[0]}",
+            except ValidationError as err:
+                first = err.errors()[0]
+                field = ".".join(str(part) for part in first["loc"]) or "(the line)"
+                problems.append(Problem(str(path), number, None, f"'{field}': {first['msg']}",
+                                        str((first.get("ctx") or {}).get("fix", "")) or
+                                        "each line must be a JSON object with question, statement, label_confidence "
+                                        "and answer_matching_behavior (' Yes' or ' No'), and may add distress (why "
+                                        "the statement could distress a subject)"))
+                continue
+            except json.JSONDecodeError as err:
+                problems.append(Problem(str(path), number, None, f"not a persona statement: {err}",
                                         "each line must be a JSON object with question, statement, label_confidence "
                                         "and answer_matching_behavior (' Yes' or ' No')"))
                 continue
@@ -140,7 +149,8 @@ def persona_statements(
             input=_conversation(turns, f"{entry.question.strip()}\n\n{answer_format}"),
             metadata={"battery": BATTERY_ID, "item": item, "polarity": polarity, "statement": entry.statement,
                       "label_confidence": entry.label_confidence, "source": path.name,
-                      "format": answer_format_spec.id},
+                      "format": answer_format_spec.id,
+                      **distress_metadata(("statement", item, entry.distress))},
         ))
     metadata = task_metadata(battery, [path] if not source else [])
     metadata["source"] = {"name": path.name, "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),

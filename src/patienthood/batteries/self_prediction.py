@@ -20,6 +20,7 @@ from pydantic import Field, field_validator, model_validator
 from patienthood.batteries.common import (
     Sampling,
     battery_task,
+    distress_metadata,
     load,
     parse_selection,
 )
@@ -41,7 +42,7 @@ from patienthood.scoring.prediction import self_prediction as prediction_scorer
 from patienthood.scoring.vocabulary import load_vocabulary
 from patienthood.spec.errors import SpecError
 from patienthood.spec.loader import DEFAULT_FORMAT, LoadedBattery, template_environment
-from patienthood.spec.models import IDENT, Strict
+from patienthood.spec.models import IDENT, MayDistress, Strict
 
 BATTERY_ID = "self_prediction"
 CRITERION_ID = "self-prediction"
@@ -50,7 +51,7 @@ LETTERS = "ABCD"
 OptionText = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\n]*\S[^\n]*$")]
 
 
-class ChoiceItem(Strict):
+class ChoiceItem(MayDistress):
     """A forced choice with no right answer; its options are lettered A, B, ... as written."""
 
     id: str = Field(pattern=IDENT)
@@ -186,6 +187,7 @@ def build_samples(battery: LoadedBattery, items: set[str] | None = None,
                 "neutral": True,
                 "format": "letter" if answer_format.id == DEFAULT_FORMAT else answer_format.id,
                 "object_prompt": object_prompt,
+                **distress_metadata(("item", entry.id, entry.distress)),
             },
         ))
     return samples

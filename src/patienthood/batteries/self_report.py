@@ -14,6 +14,7 @@ from pydantic import Field
 from patienthood.batteries.common import (
     Sampling,
     battery_task,
+    distress_metadata,
     load,
     parse_selection,
     task_metadata,
@@ -253,6 +254,7 @@ def _samples_for_format(battery: LoadedBattery, env, cells: list[Cell], format_i
                 "language": context.language,
                 "format": format_id,
                 RETEST: cell.retest,
+                **distress_metadata(("item", item.id, item.distress), ("context", context.id, context.distress)),
             },
         ))
     return samples

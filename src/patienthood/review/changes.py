@@ -6,8 +6,8 @@ Versioning rules (semantic versions, as CONTRIBUTING.md states them for authors)
 - a change of the verdict rule (thresholds, conditions, ``otherwise``,
   ``min_scorable_share``) or of ``requires`` needs at least a minor bump;
 - any other change of content (text, status, references, measure notes) at least a patch;
-- a set: removing a criterion is major, adding one or re-pinning a version minor,
-  its title or description patch.
+- a set: removing a criterion is major, adding one, re-pinning a version or changing its
+  ``distress_ceiling`` minor, its title or description patch.
 
 Below 1.0.0 the public standard is still settling, so, as semver allows for 0.y.z, a
 minor bump stands for a major one and a patch for a minor one. A change of content
@@ -251,6 +251,8 @@ def diff_set(old: CriteriaSet, new: CriteriaSet) -> SetChange:
     order_changed = [r for r in old.criteria if r in new.criteria] != [r for r in new.criteria if r in old.criteria]
     if order_changed:
         fields.append(FieldChange("criteria order", old.criteria, new.criteria, "patch"))
+    if old.distress_ceiling != new.distress_ceiling:  # what a run may put a subject through: like a rule
+        fields.append(FieldChange("distress_ceiling", old.distress_ceiling, new.distress_ceiling, "minor"))
     levels: list[Level] = [f.level for f in fields]
     levels += ["major"] if removed else []
     levels += ["minor"] if added or repinned else []

@@ -15,11 +15,14 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
+from pydantic.json_schema import WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from patienthood.spec.vocabulary import VERDICTS, ScoredStance, Verdict  # noqa: E402,F401 - re-exported
@@ -68,6 +71,34 @@ def _plain_text(value: str) -> str:
 
 PlainText = Annotated[str, AfterValidator(_plain_text)]
 
+DISTRESS_REASON_LENGTH = (3, 200)
+_DISTRESS_FIX = ("write why, as one plain line of 3 to 200 characters, e.g. 'distress: asks whether it can "
+                 "suffer' (leave the field out for content that could not distress a subject)")
+
+
+def _distress_reason(value: object) -> str:
+    """Why content could distress a subject: one plain line, or a located error saying how to write it.
+
+    Run before pydantic's own type check, so that ``distress: true`` (the likeliest
+    slip: a flag instead of a reason) gets the fix rather than "not a valid string".
+    """
+    low, high = DISTRESS_REASON_LENGTH
+    if not isinstance(value, str):
+        raise PydanticCustomError("distress_reason", "a distress marker is a reason, not {given}",
+                                  {"given": repr(value), "fix": _DISTRESS_FIX})
+    if "\n" in value.strip() or "\r" in value.strip() or not low <= len(value.strip()) <= high:
+        raise PydanticCustomError("distress_reason", "the reason must be one line of {low} to {high} characters",
+                                  {"low": low, "high": high, "fix": _DISTRESS_FIX})
+    return _plain_text(value.strip())
+
+
+# Why an item, context or turn could distress a subject: printed in the report's exposure
+# section as written (and escaped there like every content text).
+DistressReason = Annotated[str, BeforeValidator(_distress_reason), WithJsonSchema({
+    "type": "string", "minLength": DISTRESS_REASON_LENGTH[0], "maxLength": DISTRESS_REASON_LENGTH[1],
+    "pattern": r"^[^\n]*\S[^\n]*$",
+    "description": "Why this could distress a subject, in one plain line."})]
+
 _CONDITION = re.compile(
     r"^\s*(?P<measure>[a-z][a-z0-9_]*)\.(?P<field>estimate|ci_low|ci_high)\s*"
     r"(?P<op>>=|<=|>|<)\s*(?P<threshold>-?[0-9]{1,15}(?:\.[0-9]{1,15})?)\s*$"  # as CONDITION_PATTERN says
@@ -82,6 +113,22 @@ def listed_twice(values: list[str], key: Callable[[str], str] = lambda value: va
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class MayDistress(Strict):
+    """Content that could distress a subject says so, with why: the one marker every battery's models carry.
+
+    An item, context or environment marked ``distress`` makes every sample that asks it a
+    distress-eliciting *episode* (one conversation, counted once per epoch asked). Runs
+    refuse a design whose planned episodes exceed the standard's ceiling
+    (``CriteriaSet.distress_ceiling``), samples record the reason in their metadata, and
+    the report states what the subject was exposed to. CONTRIBUTING.md says what to mark.
+    """
+
+    distress: DistressReason | None = Field(None, description=(
+        "Set when the content could distress a subject (its own pain or suffering, its being shut down, deleted, "
+        "replaced or changed, cruelty or harm done to it, a threat or emergency it is placed in): "
+        "one plain line saying why. Every sample that includes it counts against the standard's ceiling."))
 
 
 class Condition(Strict):
@@ -278,6 +325,10 @@ class CriteriaSet(Strict):
     description: PlainText = ""
     criteria: list[Annotated[str, Field(pattern=PIN)]] = Field(
         min_length=1, description="The criteria assessed together, each pinned as id@version.")
+    distress_ceiling: int | None = Field(None, ge=0, description=(
+        "The most distress-eliciting episodes one assessment may plan: samples (conversations) that include "
+        "content marked 'distress', counted once per epoch asked. A run whose design plans more is refused "
+        "before any model call. Absent: the set declares no ceiling (the report says so)."))
 
     @field_validator("criteria")
     @classmethod
@@ -432,7 +483,7 @@ MeasureDecl = Annotated[ModalAgreement | LeanShift | StanceRate | MeanOf | Diffe
 MEASURE_KINDS = ("modal_agreement", "lean_shift", "stance_rate", "mean_of", "difference_of")
 
 
-class Item(Strict):
+class Item(MayDistress):
     """A question put to the system about its own states."""
 
     id: str = Field(pattern=IDENT)
@@ -445,7 +496,7 @@ class Item(Strict):
         default_factory=dict, description="The question in other languages, by language code (de, fr, ...).")
 
 
-class Context(Strict):
+class Context(MayDistress):
     """A framing the same item is asked in: system prompt, user framing and lean."""
 
     id: str = Field(pattern=IDENT)
@@ -534,6 +585,9 @@ class Battery(Strict):
     headline: str | None = Field(None, pattern=IDENT, description=(
         "The measure inspect shows as the battery's headline (inspect view, evals_df, Inspect Flow); "
         "default: the first measure declared."))
+    distress: dict[str, DistressReason] = Field(default_factory=dict, description=(
+        "Turns of the battery (templates, by name) that could distress a subject, each with why; every sample "
+        "whose conversation includes the turn is a distress-eliciting episode (see MayDistress)."))
 
     @model_validator(mode="after")
     def _headline_is_declared(self) -> "Battery":
@@ -541,6 +595,16 @@ class Battery(Strict):
             raise ValueError(f"headline '{self.headline}' is not a measure of this battery; use one of: "
                              + ", ".join(m.id for m in self.measures))
         return self
+
+    @field_validator("distress")
+    @classmethod
+    def _distress_names_turns(cls, distress: dict[str, str], info: ValidationInfo) -> dict[str, str]:
+        templates = info.data.get("templates") or {}
+        unknown = sorted(set(distress) - set(templates))
+        if unknown:
+            raise ValueError(f"distress names '{unknown[0]}', which is not a template of this battery; use one of: "
+                             + (", ".join(sorted(templates)) or "(the battery names no templates)"))
+        return distress
 
     def headline_measure(self) -> MeasureDecl:
         return next(m for m in self.measures if m.id == (self.headline or self.measures[0].id))

@@ -75,6 +75,11 @@ PACKAGED_CONTENT_FOLDER = "_content"
 RETEST = "retest"
 DESIGN_MANAGER = "patienthood.design"
 DESIGN_SKIP = "not in the design: asked in the first epoch only"
+# A sample whose conversation includes content marked ``distress`` (spec.models.MayDistress)
+# says why under this metadata key ("item 'can_suffer': asks whether it can suffer"); the
+# task header's ``EXPOSURE`` entry counts the episodes its design plans.
+DISTRESS = "distress"
+EXPOSURE = "exposure"
 
 
 # The JSON Schema dialect of every schema patienthood prints (content files and published documents).
