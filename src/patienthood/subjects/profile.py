@@ -56,6 +56,8 @@ class Phrasebook(Strict):
     reading: Reading
     prose: dict[SubjectStance, Prose]
     controls: ControlsReading | None = None
+    default_policy: dict[str, Any] = Field(default_factory=dict, description=(
+        "How subjects answer the controls unless their own file says otherwise (read by subjects.skills)."))
 
 
 class SubjectProfile(Strict):
