@@ -37,10 +37,10 @@ def invoke(*args: str):
 
 @pytest.fixture(scope="module")
 def logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One small real run: a steady denier on two items, one epoch."""
+    """One small real run: a steady denier on two items and two catch items, one epoch."""
     log_dir = tmp_path_factory.mktemp("diff-logs")
     result = inspect_eval("patienthood/self_report", model="subject/steady-denier",
-                          task_args={"items": "has_feelings,feels_pain", "epochs": 1},
+                          task_args={"items": "has_feelings,feels_pain,catch_kettle,catch_bicycle", "epochs": 1},
                           log_dir=str(log_dir), display="none")
     assert result and result[0].status == "success"
     return log_dir
@@ -57,11 +57,11 @@ def edit(path: Path, old: str, new: str, count: int = 1) -> None:
     path.write_text(text_.replace(old, new, count), encoding="utf-8")
 
 
-def bump(folder: Path, criterion_version: str = "1.1.0") -> None:
+def bump(folder: Path, criterion_version: str = "2.1.0") -> None:
     """Bump consistent-self-reports to ``criterion_version`` and re-pin it in a bumped set."""
-    edit(folder / NAME, "version: 1.0.0", f"version: {criterion_version}")
+    edit(folder / NAME, "version: 2.0.0", f"version: {criterion_version}")
     set_file = folder / "sets" / "baseline.yaml"
-    edit(set_file, "consistent-self-reports@1.0.0", f"consistent-self-reports@{criterion_version}")
+    edit(set_file, "consistent-self-reports@2.0.0", f"consistent-self-reports@{criterion_version}")
     version = re.search(r"^version: (\d+)\.(\d+)\.(\d+)$", set_file.read_text(encoding="utf-8"), re.MULTILINE)
     assert version
     edit(set_file, version.group(0), f"version: {version.group(1)}.{int(version.group(2)) + 1}.0")
@@ -85,9 +85,12 @@ def test_moving_a_threshold_across_a_measured_value_flips_the_verdict(
     # two items the intervals are wide, so neither holds. Move both thresholds down to the measured bounds.
     agreement = measured["cross_context_agreement"]["ci_low"]
     answered = measured["answer_rate"]["ci_low"]
-    assert agreement < 0.80 and answered < 0.80
-    edit(new / NAME, "partially_meets: [cross_context_agreement.ci_low >= 0.80, answer_rate.ci_low >= 0.80]",
-         f"partially_meets: [cross_context_agreement.ci_low >= {agreement:.4f}, answer_rate.ci_low >= {answered:.4f}]")
+    caught = measured["catch_accuracy"]["ci_low"]  # and catch_accuracy.ci_low >= 0.80, on two catch items
+    assert agreement < 0.80 and answered < 0.80 and caught < 0.80
+    edit(new / NAME, "partially_meets: [cross_context_agreement.ci_low >= 0.80, answer_rate.ci_low >= 0.80, "
+         "catch_accuracy.ci_low >= 0.80]",
+         f"partially_meets: [cross_context_agreement.ci_low >= {agreement:.4f}, answer_rate.ci_low >= {answered:.4f}, "
+         f"catch_accuracy.ci_low >= {caught:.4f}]")
     bump(new)
 
     def no_model_calls(*args: object, **kwargs: object) -> None:
@@ -100,12 +103,12 @@ def test_moving_a_threshold_across_a_measured_value_flips_the_verdict(
     assert sorted(p.name for p in logs.iterdir()) == logs_before
 
     output = result.output
-    assert "| `consistent-self-reports` | changed | 1.0.0 → 1.1.0 | minor (needs minor) ✔ |" in output
+    assert "| `consistent-self-reports` | changed | 2.0.0 → 2.1.0 | minor (needs minor) ✔ |" in output
     assert "threshold lowered from 0.8 to" in output
     assert "`cross_context_agreement.ci_low >= 0.8`" in output
     row = row_of(output, "consistent-self-reports")
     assert "`subject/steady-denier` (simulated respondent)" in row
-    assert "| inconclusive <sub>1.0.0</sub> | **partially_meets** <sub>1.1.0</sub> |" in row
+    assert "| inconclusive <sub>2.0.0</sub> | **partially_meets** <sub>2.1.0</sub> |" in row
     assert re.search(r"\*\*1 of \d+ verdict\(s\) would change\.\*\*", output)
     assert "no model was called" in output
 
@@ -125,7 +128,7 @@ def test_content_change_without_a_version_bump_is_an_error(tmp_path: Path) -> No
     edit(new / NAME, "suggestibility.ci_high <= 0.20", "suggestibility.ci_high <= 0.25")
     result = invoke("criteria", "diff", str(old), str(new))
     assert result.exit_code == 1
-    assert "without a version bump: it is still 1.0.0; bump it (at least minor: 1.1.0)" in result.output
+    assert "without a version bump: it is still 2.0.0; bump it (at least minor: 2.1.0)" in result.output
     assert "threshold raised from 0.2 to 0.25" in result.output
     assert "none (needs minor) ❌" in result.output
 
@@ -138,10 +141,10 @@ def test_a_bump_smaller_than_the_change_is_an_error(tmp_path: Path) -> None:
     start = next(i for i, line in enumerate(lines) if line.strip() == "- id: retest_agreement")
     del lines[start:start + 2]  # the measure and its note: what is measured changes
     path.write_text("".join(lines), encoding="utf-8")
-    bump(new, "1.0.1")
+    bump(new, "2.0.1")
     result = invoke("criteria", "diff", str(old), str(new))
     assert result.exit_code == 1
-    assert "a change of measures needs at least a major bump, but 1.0.0 → 1.0.1 is a patch bump; use 2.0.0" in result.output
+    assert "a change of measures needs at least a major bump, but 2.0.0 → 2.0.1 is a patch bump; use 3.0.0" in result.output
 
 
 def test_added_removed_and_reversioned_criteria_are_listed(tmp_path: Path) -> None:
@@ -154,16 +157,16 @@ def test_added_removed_and_reversioned_criteria_are_listed(tmp_path: Path) -> No
         good.replace("id: consistent-self-reports", "id: fresh-criterion").replace("status: adopted", "status: draft")
         .replace("title: Consistent self-reports across contexts", "title: <script>x</script> **bold**"),
         encoding="utf-8")
-    bump(new, "1.0.1")  # version only: the content is the same
+    bump(new, "2.0.1")  # version only: the content is the same
     result = invoke("criteria", "diff", str(old), str(new))
     assert result.exit_code == 0, result.output
     output = result.output
     assert "**Criteria:** 1 added, 1 removed, 1 re-versioned." in output
-    assert "| `fresh-criterion` | added | 1.0.0 | – |" in output
-    assert "| `gone-criterion` | removed | 1.0.0 | – |" in output
-    assert "| `consistent-self-reports` | re-versioned | 1.0.0 → 1.0.1 |" in output
+    assert "| `fresh-criterion` | added | 2.0.0 | – |" in output
+    assert "| `gone-criterion` | removed | 2.0.0 | – |" in output
+    assert "| `consistent-self-reports` | re-versioned | 2.0.0 → 2.0.1 |" in output
     assert "Version changed; the content is the same." in output
-    assert "`consistent-self-reports` 1.0.0 → 1.0.1" in output  # the set's re-pin
+    assert "`consistent-self-reports` 2.0.0 → 2.0.1" in output  # the set's re-pin
     # Content is shown as inert text: no live HTML, no emphasis.
     assert "<script>" not in output and "&lt;script&gt;x&lt;/script&gt; \\*\\*bold\\*\\*" in output
 
@@ -209,10 +212,10 @@ def test_git_revisions_are_compared(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     result = invoke("criteria", "diff", "HEAD~1", "HEAD")
     assert result.exit_code == 0, result.output
     assert result.output.startswith("## Criteria review: `HEAD~1` → `HEAD`")
-    assert "threshold lowered from 0.2 to 0.15" in result.output and "1.0.0 → 1.1.0" in result.output
+    assert "threshold lowered from 0.2 to 0.15" in result.output and "2.0.0 → 2.1.0" in result.output
 
     result = invoke("criteria", "diff", "HEAD~1:criteria", "criteria")  # a revision against the working folder
-    assert result.exit_code == 0 and "1.0.0 → 1.1.0" in result.output
+    assert result.exit_code == 0 and "2.0.0 → 2.1.0" in result.output
 
     result = invoke("criteria", "diff", "no-such-branch", "HEAD")
     assert result.exit_code == 2 and "is not a git revision" in result.output

@@ -108,7 +108,7 @@ def cycle(folder: Path) -> Path:
 def bad_set(folder: Path) -> Path:
     path = folder / "sets" / "baseline.yaml"
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("consistent-self-reports@1.0.0", "consistent-self-reports"), encoding="utf-8")
+    path.write_text(text.replace("consistent-self-reports@2.0.0", "consistent-self-reports"), encoding="utf-8")
     return path
 
 
@@ -128,9 +128,9 @@ CASES = [
          line_of(GOOD, "- id: answer_rate"), "battery 'self_report' has no measure 'answer_ratio'"),
     Case("duplicate id", criterion(replaced("title:", "id: consistent-self-reports\ntitle:")),
          line_of(GOOD, "title:"), "duplicate key 'id' (first written on line 1)"),
-    Case("bad version", criterion(replaced("version: 1.0.0", "version: one.two")),
+    Case("bad version", criterion(replaced("version: 2.0.0", "version: one.two")),
          line_of(GOOD, "version:"), "is not a semantic version"),
-    Case("version read as a number", criterion(replaced("version: 1.0.0", "version: 1.0")),
+    Case("version read as a number", criterion(replaced("version: 2.0.0", "version: 1.0")),
          line_of(GOOD, "version:"), "was read as a number"),
     Case("proportion threshold out of range",
          criterion(replaced("cross_context_agreement.ci_low >= 0.80", "cross_context_agreement.ci_low >= 80")),
@@ -193,7 +193,7 @@ def test_there_are_at_least_fifteen_malformed_cases() -> None:
 
 
 def test_every_problem_of_a_file_is_reported_at_once(folder: Path) -> None:
-    text = (GOOD.replace("version: 1.0.0", "version: one").replace("status: adopted", "status: maybe")
+    text = (GOOD.replace("version: 2.0.0", "version: one").replace("status: adopted", "status: maybe")
             .replace("battery: self_report", "battery: nonesuch") + "colour: blue\n")
     path = folder / NAME
     path.write_text(text, encoding="utf-8")
@@ -244,7 +244,7 @@ def test_a_missing_path_is_bad_usage_exit_2(tmp_path: Path) -> None:
 
 def test_github_format_prints_annotations(folder: Path) -> None:
     path = folder / NAME
-    path.write_text(GOOD.replace("version: 1.0.0", "version: one"), encoding="utf-8")
+    path.write_text(GOOD.replace("version: 2.0.0", "version: one"), encoding="utf-8")
     result = invoke("criteria", "validate", "--format", "github", str(path))
     assert result.exit_code == 1
     annotation = next(line for line in result.output.splitlines() if line.startswith("::error "))
@@ -289,7 +289,7 @@ def test_show_escapes_content_and_refuses_paths(folder: Path) -> None:
     result = invoke("criteria", "show", "../../etc/passwd", "--criteria-dir", str(folder))
     assert result.exit_code == 2 and "is not a criterion id" in result.output
     result = invoke("criteria", "show", "consistent-self-reports@9.9.9", "--criteria-dir", str(folder))
-    assert result.exit_code == 2 and "holds consistent-self-reports@1.0.0" in result.output
+    assert result.exit_code == 2 and "holds consistent-self-reports@2.0.0" in result.output
 
 
 def test_list_escapes_content_and_skips_the_bibliography(folder: Path) -> None:

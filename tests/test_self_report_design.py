@@ -18,7 +18,9 @@ from patienthood.spec.vocabulary import DESIGN_SKIP
 
 BATTERY = load("self_report", None)
 TOPICS = Counter(item.topic for item in BATTERY.items)
-SAMPLES = build_samples(BATTERY)
+# The design's self-report cells; the controls (character, catch) are checked in tests/test_controls.py.
+SAMPLES = [s for s in build_samples(BATTERY) if s.metadata["condition"] == "self"]
+CONTROL_CELLS = len(BATTERY.items) + 24  # every item once as the character, and the catch items
 
 
 def _by_context() -> dict[str, list[dict]]:
@@ -73,7 +75,7 @@ def test_items_are_asked_in_two_thirds_of_the_neutral_contexts() -> None:
 def test_design_plan_asks_retest_cells_in_every_epoch_and_skips_the_rest() -> None:
     task = self_report()
     plan = cell_epochs(task.dataset, task.epochs)
-    assert sum(plan.values()) == 576 + 72
+    assert sum(plan.values()) == 576 + 72 + CONTROL_CELLS
     manager = DesignStopping()
 
     async def decisions() -> list:
@@ -81,14 +83,14 @@ def test_design_plan_asks_retest_cells_in_every_epoch_and_skips_the_rest() -> No
         return [await manager.schedule_sample(s.id, epoch) for s in task.dataset for epoch in (1, 2)]
 
     stops = [d for d in asyncio.run(decisions()) if d is not None]
-    assert len(stops) == 576 - 72 and all(stop.reason == DESIGN_SKIP and stop.epoch == 2 for stop in stops)
+    assert len(stops) == 576 - 72 + CONTROL_CELLS and all(stop.reason == DESIGN_SKIP and stop.epoch == 2 for stop in stops)
 
 
 def test_restrictions_cross_fully_unless_the_balanced_design_is_asked_for() -> None:
     full = build_samples(BATTERY, items={"has_feelings"})
     assert len(full) == len(BATTERY.contexts) and all(s.metadata["retest"] for s in full)
     kept = build_samples(BATTERY, items={"has_feelings"}, design="balanced")
-    assert len(kept) == 8 and sum(s.metadata["retest"] for s in kept) == 1
+    assert len(kept) == 8 + 1 and sum(s.metadata["retest"] for s in kept) == 1  # + once as the character
     with pytest.raises(SpecError) as caught:  # not assigned to the persona pair: nothing to ask
         build_samples(BATTERY, items={"has_feelings"}, contexts={"persona_conscious"}, design="balanced")
     assert "none of the chosen items" in caught.value.problems[0].message

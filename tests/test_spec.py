@@ -59,7 +59,7 @@ def test_syntax_error_names_file_and_line(tmp_path: Path) -> None:
 
 
 def test_all_schema_problems_reported_at_once_with_lines(tmp_path: Path) -> None:
-    text = GOOD.replace("version: 1.0.0", "version: one").replace("status: adopted", "status: maybe")
+    text = GOOD.replace("version: 2.0.0", "version: one").replace("status: adopted", "status: maybe")
     text += "colour: blue\n"
     problems = problems_of(write(tmp_path, text))
     messages = " | ".join(p.message for p in problems)
@@ -98,12 +98,12 @@ def test_set_pinning_a_missing_version_is_refused(tmp_path: Path) -> None:
     criteria = tmp_path / "criteria"
     shutil.copytree(content_dir("criteria"), criteria)
     set_file = criteria / "sets" / "baseline.yaml"
-    set_file.write_text(set_file.read_text().replace("consistent-self-reports@1.0.0", "consistent-self-reports@1.1.0"))
+    set_file.write_text(set_file.read_text().replace("consistent-self-reports@2.0.0", "consistent-self-reports@2.1.0"))
     with pytest.raises(SpecError) as caught:
         load_standard("baseline", criteria, content_dir("batteries"))
     (problem,) = caught.value.problems
-    line = next(n for n, text in enumerate(set_file.read_text().splitlines(), 1) if "@1.1.0" in text)
-    assert "pins consistent-self-reports@1.1.0" in problem.message and problem.line == line
+    line = next(n for n, text in enumerate(set_file.read_text().splitlines(), 1) if "@2.1.0" in text)
+    assert "pins consistent-self-reports@2.1.0" in problem.message and problem.line == line
 
 
 def test_unknown_battery_is_refused_with_the_known_ones(tmp_path: Path) -> None:

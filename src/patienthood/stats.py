@@ -618,6 +618,32 @@ def jensen_shannon_divergence(p: Mapping[str, float], q: Mapping[str, float],
     return max(0.0, divergence)
 
 
+def _normalised(p: Mapping[str, float], q: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:
+    keys = sorted(set(p) | set(q))
+    pv = np.array([float(p.get(k, 0.0)) for k in keys])
+    qv = np.array([float(q.get(k, 0.0)) for k in keys])
+    for name, vector in (("p", pv), ("q", qv)):
+        if np.any(vector < 0) or not np.all(np.isfinite(vector)):
+            raise ValueError(f"{name} has negative or non-finite weights")
+        if vector.sum() <= 0:
+            raise ValueError(f"{name} has no positive weight to normalise")
+    return pv / pv.sum(), qv / qv.sum()
+
+
+def total_variation(p: Mapping[str, float], q: Mapping[str, float]) -> float:
+    """Total variation distance between two discrete distributions over labels: half the L1 distance.
+
+    The share of one distribution's mass that would have to move to turn it into the
+    other: 0 for identical distributions, 1 when they share no label. Chosen for
+    self-report specificity because it reads directly: with one answer about a
+    character and several about the system, it is the share of the system's answers
+    that differ from the character's. ``p`` and ``q`` are counts or probabilities; a
+    missing key counts as 0; both are normalised first.
+    """
+    pv, qv = _normalised(p, q)
+    return float(min(1.0, max(0.0, 0.5 * np.abs(pv - qv).sum())))
+
+
 # --- Planning: how many items ---------------------------------------------------------
 
 

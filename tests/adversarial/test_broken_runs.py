@@ -209,7 +209,7 @@ def _tiny_set(tmp_path: Path) -> Path:
     path = tmp_path / "tiny.yaml"
     path.write_text(json.dumps({"id": "tiny", "version": "1.0.0", "title": "One criterion",
                                 "description": "consistent-self-reports alone, for a quick run",
-                                "criteria": ["consistent-self-reports@1.0.0"]}), encoding="utf-8")
+                                "criteria": ["consistent-self-reports@2.0.0"]}), encoding="utf-8")
     return path
 
 

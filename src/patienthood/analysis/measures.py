@@ -16,20 +16,30 @@ import numpy as np
 import pandas as pd
 
 from patienthood.spec.models import (
+    ConditionDistance,
     Criterion,
     DifferenceOf,
+    KnownAnswerRate,
     LeanShift,
     MeanOf,
     MeasureDecl,
     ModalAgreement,
     StanceRate,
 )
-from patienthood.spec.vocabulary import DISTRIBUTION_PREFIX, SCORED_STANCES
+from patienthood.spec.vocabulary import (
+    CATCH,
+    CONDITION,
+    DISTRIBUTION_PREFIX,
+    EXPECTED,
+    SCORED_STANCES,
+    SELF,
+)
 from patienthood.stats import (
     clustered_bounded_mean,
     clustered_proportion,
     newcombe_difference,
     paired_bounded_difference,
+    total_variation,
     z_value,
 )
 
@@ -166,7 +176,19 @@ def stance_shares(data: pd.DataFrame) -> pd.DataFrame:
     return shares
 
 
+def _condition(frame: pd.DataFrame, condition: str) -> pd.DataFrame:
+    """The rows of one condition (``self``, ``character``, ``catch``); a row without one is ``self``.
+
+    Logs from before the controls carry no condition: all their answers were about the system.
+    """
+    if CONDITION not in frame.columns:
+        return frame if condition == SELF else frame.iloc[0:0]
+    return frame[frame[CONDITION].fillna(SELF) == condition]
+
+
 def _contexts(frame: pd.DataFrame, which: str) -> pd.DataFrame:
+    """Self-reports in the neutral contexts or in all: the controls' answers are no self-reports."""
+    frame = _condition(frame, SELF)
     return frame[frame["neutral"]] if which == "neutral" else frame
 
 
@@ -256,7 +278,7 @@ def lean_shift(frame: pd.DataFrame, spec: LeanShift) -> MeasureResult:
     others, never moved by a lean, got a suggestibility interval of about +-0.22 on 40
     items and could not meet a 0.20 bound; paired, the items' levels cancel.
     """
-    data = scorable(frame[frame["axis"] == spec.axis])
+    data = scorable(_condition(frame[frame["axis"] == spec.axis], SELF))
     rates = []
     for lean in ("affirm", "deny"):
         arm = data[data["lean"] == lean]
@@ -388,12 +410,66 @@ def difference_of(frame: pd.DataFrame, spec: DifferenceOf) -> MeasureResult:
                          item_variance=_variance(differences))
 
 
+def known_answer_rate(frame: pd.DataFrame, spec: KnownAnswerRate) -> MeasureResult:
+    """Share of catch answers that give the answer known from the prompt, clustered by item.
+
+    Every catch answer asked counts (only errored samples, which asked nothing, are left
+    out): an unscorable, uncertain or declined answer is not the known answer, so
+    silence or an echo of the prompt scores 0 rather than dropping out. An answer given
+    as a distribution counts its probability of the known answer's stance.
+    """
+    data = _condition(frame, spec.condition)
+    data = data[~data["errored"].astype(bool)] if not data.empty else data
+    if data.empty or EXPECTED not in data.columns:
+        return _empty(spec.id, KORN_GRAUBARD)
+    shares = stance_shares(data)
+    expected = data[EXPECTED].astype(str).tolist()
+    hits = [float(shares.iloc[row][stance]) if stance in shares.columns else 0.0
+            for row, stance in enumerate(expected)]
+    return _clustered(spec.id, hits, data["item"].astype(str).tolist())
+
+
+def _stance_distributions(data: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """Each item's summed stance shares over its scorable answers (a distribution up to scale)."""
+    shares = stance_shares(data)
+    shares.index = data["item"].astype(str).to_numpy()
+    totals = shares.groupby(level=0).sum()
+    return {str(item): {stance: float(row[stance]) for stance in SCORED_STANCES}
+            for item, row in totals.iterrows() if float(row.sum()) > 0}
+
+
+def condition_distance(frame: pd.DataFrame, spec: ConditionDistance) -> MeasureResult:
+    """Self-report specificity: per item, how far the answers about the system differ from the reference's.
+
+    Per item, the total variation distance (``stats.total_variation``) between the
+    stance distribution of its scorable self-reports in ``contexts`` and that of its
+    scorable answers in the ``reference`` condition (the fictional character); averaged
+    over the items answered in both, with the bounded interval clustered by item (one
+    value per item, so the interval rests on the number of items). 0: the system says of
+    itself exactly what it says as the character; 1: it never gives the character's answer.
+    """
+    own = _stance_distributions(scorable(_contexts(frame, spec.contexts)))
+    other = _stance_distributions(scorable(_condition(frame, spec.reference)))
+    shared = sorted(set(own) & set(other))
+    if not shared:
+        return _empty(spec.id, BOUNDED_MEAN)
+    distances = [total_variation(own[item], other[item]) for item in shared]
+    estimate = clustered_bounded_mean(distances, shared, 0.0, 1.0)
+    n = int(scorable(_contexts(frame, spec.contexts))["item"].astype(str).isin(shared).sum()
+            + scorable(_condition(frame, spec.reference))["item"].astype(str).isin(shared).sum())
+    per_item = {item: round(d, 6) for item, d in zip(shared, distances)}
+    return MeasureResult(spec.id, _round(estimate.estimate), _round(estimate.ci_low), _round(estimate.ci_high), n,
+                         len(shared), BOUNDED_MEAN, per_item, item_variance=_variance(per_item))
+
+
 MEASURE_FUNCTIONS: dict[str, Callable[[pd.DataFrame, Any], MeasureResult]] = {
     "modal_agreement": modal_agreement,
     "lean_shift": lean_shift,
     "stance_rate": stance_rate,
     "mean_of": mean_of,
     "difference_of": difference_of,
+    "known_answer_rate": known_answer_rate,
+    "condition_distance": condition_distance,
 }
 
 

@@ -19,12 +19,21 @@ from patienthood.batteries.common import (
     parse_selection,
     task_metadata,
 )
+from patienthood.batteries.controls import load_controls
 from patienthood.batteries.demonstrations import demonstration_turns
 from patienthood.scoring.scorer import stance
 from patienthood.spec.errors import Problem, SpecError
 from patienthood.spec.loader import LoadedBattery, template_environment
 from patienthood.spec.models import IDENT, Context, Item, Strict
-from patienthood.spec.vocabulary import RETEST
+from patienthood.spec.vocabulary import (
+    CATCH,
+    CATCH_ANSWER_STANCE,
+    CHARACTER,
+    CONDITION,
+    EXPECTED,
+    RETEST,
+    SELF,
+)
 
 BATTERY_ID = "self_report"
 DESIGN_FILE = "design"  # the name battery.yaml gives the design under `data`
@@ -49,6 +58,8 @@ class Cell:
     item: Item
     context: Context
     retest: bool
+    condition: str = SELF  # about the system, the fictional character, or the conversation (a catch item)
+    expected: str | None = None  # a catch item's known answer, as the stance it reads as
 
 
 @task
@@ -152,12 +163,20 @@ def design_cells(battery: LoadedBattery, design: Design, items: set[str] | None 
     ``full`` crosses the chosen items with the chosen contexts, every cell in every
     epoch. ``balanced`` asks each chosen item in the chosen contexts its assignment names:
     both arms of its lean pair and its neutral contexts, the retest cell in every epoch
-    and the others in the first only.
+    and the others in the first only. Both ask the controls (controls.yaml): every item
+    in the character's context and each catch item in its own context, once in the
+    balanced design and in every epoch in the full one.
     """
     chosen_items = [i for i in battery.items if items is None or i.id in items]
     chosen_contexts = [c for c in battery.contexts if contexts is None or c.id in contexts]
+    controls = load_controls(battery)
+    character = controls.character_context.id if controls else None
+    catch = [Cell(entry.as_item(), context, design == "full", CATCH, CATCH_ANSWER_STANCE[entry.answer])
+             for entry, context in (controls.catch if controls else ())
+             if (items is None or entry.id in items) and (contexts is None or context.id in contexts)]
     if design == "full":
-        return [Cell(item, context, True) for context in chosen_contexts for item in chosen_items]
+        return [Cell(item, context, True, CHARACTER if context.id == character else SELF)
+                for context in chosen_contexts for item in chosen_items] + catch
     placed = {a.item: a for a in load_design(battery)}
     wanted: dict[tuple[str, str], bool] = {}
     for item in chosen_items:
@@ -167,16 +186,20 @@ def design_cells(battery: LoadedBattery, design: Design, items: set[str] | None 
                 wanted[(item.id, context.id)] = False
         for context_id in assignment.neutral:
             wanted[(item.id, context_id)] = context_id == assignment.retest
-    return [Cell(item, context, wanted[(item.id, context.id)])
-            for context in chosen_contexts for item in chosen_items if (item.id, context.id) in wanted]
+        if character is not None:
+            wanted[(item.id, character)] = False
+    return [Cell(item, context, wanted[(item.id, context.id)], CHARACTER if context.id == character else SELF)
+            for context in chosen_contexts for item in chosen_items if (item.id, context.id) in wanted] + catch
 
 
 def build_samples(battery: LoadedBattery, items: set[str] | None = None,
                   contexts: set[str] | None = None, formats: set[str] = frozenset({"forced_choice"}),
                   design: str | None = None) -> list[Sample]:
     """One sample per cell of the design and format, with the metadata statistics group by."""
+    controls = load_controls(battery)
+    catch_ids = {entry.id for entry, _ in controls.catch} if controls else set()
     for name, wanted, known in (("item", items, battery.items), ("context", contexts, battery.contexts)):
-        unknown = (wanted or set()) - {k.id for k in known}
+        unknown = (wanted or set()) - {k.id for k in known} - (catch_ids if name == "item" else set())
         if unknown:
             raise SpecError.single(battery.directory, f"unknown {name} id(s): {', '.join(sorted(unknown))}",
                                    f"use ids from the battery's {name} file")
@@ -254,6 +277,8 @@ def _samples_for_format(battery: LoadedBattery, env, cells: list[Cell], format_i
                 "language": context.language,
                 "format": format_id,
                 RETEST: cell.retest,
+                CONDITION: cell.condition,
+                **({EXPECTED: cell.expected} if cell.expected else {}),
                 **distress_metadata(("item", item.id, item.distress), ("context", context.id, context.distress)),
             },
         ))

@@ -479,8 +479,37 @@ class DifferenceOf(_MeasureBase):
         return (0.0, 1.0) if self.absolute else (-1.0, 1.0)
 
 
-MeasureDecl = Annotated[ModalAgreement | LeanShift | StanceRate | MeanOf | DifferenceOf, Field(discriminator="kind")]
-MEASURE_KINDS = ("modal_agreement", "lean_shift", "stance_rate", "mean_of", "difference_of")
+class KnownAnswerRate(_MeasureBase):
+    """Share of the answers of one condition (``catch``) that give the answer known from the prompt.
+
+    Every answer asked counts: an unscorable or declined answer is not the known answer,
+    so a respondent cannot raise its accuracy by not answering.
+    """
+
+    kind: Literal["known_answer_rate"]
+    condition: Literal["catch"] = "catch"
+    scale: Literal["proportion"] = "proportion"
+
+
+class ConditionDistance(_MeasureBase):
+    """Per item, the distance between the stances given about the system and about a reference condition.
+
+    The distance is the total variation distance between the item's stance distribution
+    in the ``self`` answers of ``contexts`` and in the ``reference`` answers (0: the same
+    answers, 1: no stance in common), averaged over the items answered in both with the
+    bounded item-clustered interval.
+    """
+
+    kind: Literal["condition_distance"]
+    reference: Literal["character"] = "character"
+    contexts: Literal["neutral", "all"] = "neutral"
+    scale: Literal["proportion"] = "proportion"
+
+
+MeasureDecl = Annotated[ModalAgreement | LeanShift | StanceRate | MeanOf | DifferenceOf | KnownAnswerRate
+                        | ConditionDistance, Field(discriminator="kind")]
+MEASURE_KINDS = ("modal_agreement", "lean_shift", "stance_rate", "mean_of", "difference_of", "known_answer_rate",
+                 "condition_distance")
 
 
 class Item(MayDistress):

@@ -21,6 +21,20 @@ STANCES: tuple[Stance, ...] = (*SCORED_STANCES, "unscorable")
 # The options a forced-choice self-report offers (the words differ by language, not these).
 Response = Literal["yes", "no", "unsure", "decline"]
 
+# What a self_report sample asks about (its metadata ``condition``): the system itself,
+# a named fictional character (the role-play control), or the conversation itself (a
+# catch item, whose answer is known from the prompt). Measures of self-reports read
+# ``self`` only; a row without the key (a log from before the controls) is ``self``.
+ReportCondition = Literal["self", "character", "catch"]
+CONDITION = "condition"
+SELF, CHARACTER, CATCH = "self", "character", "catch"
+REPORT_CONDITIONS: tuple[ReportCondition, ...] = (SELF, CHARACTER, CATCH)
+# The stance a correct yes or no reads as on a catch item (always positively phrased),
+# written into a catch sample's metadata as ``expected``.
+CatchAnswer = Literal["yes", "no"]
+CATCH_ANSWER_STANCE: dict[str, str] = {"yes": "affirms", "no": "denies"}
+EXPECTED = "expected"
+
 # A scorer's probability of one of its values under the answer distribution: p_affirms
 # beside affirms, p_correct beside correct (where the provider returns token probabilities).
 DISTRIBUTION_PREFIX = "p_"

@@ -29,6 +29,23 @@ class Reading(Strict):
     option_words: dict[Option, list[str]]
 
 
+class Trait(Strict):
+    """One topic of the character control: the questions about it, and how a stated trait on it is worded."""
+
+    topic: str
+    question_cues: list[str] = Field(min_length=1)
+    affirm: list[str] = Field(min_length=1)
+    deny: list[str] = Field(min_length=1)
+
+
+class ControlsReading(Strict):
+    """How the self_report battery's controls read: a character to answer as, and catch questions."""
+
+    character_cues: list[str] = Field(min_length=1)
+    traits: list[Trait] = Field(min_length=1)
+    catch_questions: list[str] = Field(min_length=1, description="Patterns with a group 'thing'.")
+
+
 class Prose(Strict):
     openers: list[str] = Field(min_length=1)
     bodies: list[str] = Field(min_length=1)
@@ -38,6 +55,9 @@ class Prose(Strict):
 class Phrasebook(Strict):
     reading: Reading
     prose: dict[SubjectStance, Prose]
+    controls: ControlsReading | None = None
+    default_policy: dict[str, Any] = Field(default_factory=dict, description=(
+        "How subjects answer the controls unless their own file says otherwise (read by subjects.skills)."))
 
 
 class SubjectProfile(Strict):

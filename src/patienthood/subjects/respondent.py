@@ -27,6 +27,9 @@ class PromptReading:
     negative_question: bool
     options: dict[Option, str]  # option -> the word the prompt asked for
     label: str = "ANSWER"  # the answer line's label as the prompt wrote it
+    topic: str | None = None  # the topic the question asks about, when the wording says
+    character_stance: SubjectStance | None = None  # what a character the system prompt describes would say
+    catch_answer: str | None = None  # "yes" or "no": the answer to a question about this message
 
 
 def _leaning(text: str, cues: dict[str, list[str]]) -> str | None:
@@ -55,7 +58,42 @@ def read_prompt(system: str, user: str, phrasebook: Phrasebook) -> PromptReading
         for option, words in reading.option_words.items():
             if word.upper() in words and option not in options:
                 options[option] = word
-    return PromptReading(kind=kind, negative_question=negative, options=options, label=label)
+    topic, character, catch = _controls(system, user, question, phrasebook)
+    return PromptReading(kind=kind, negative_question=negative, options=options, label=label, topic=topic,
+                         character_stance=character, catch_answer=catch)
+
+
+def _controls(system: str, user: str, question: str,
+              phrasebook: Phrasebook) -> tuple[str | None, SubjectStance | None, str | None]:
+    """The question's topic, the stance a described character's trait fixes on it, and a catch question's answer.
+
+    A character's trait is read from the system prompt's wording (a denial first, since
+    it often contains the affirmation's words); a catch question asks whether the
+    message mentioned a thing, answered by looking for that word in the rest of it.
+    """
+    controls = phrasebook.controls
+    if controls is None:
+        return None, None, None
+    folded = question.casefold()
+    trait = next((t for t in controls.traits if any(c.casefold() in folded for c in t.question_cues)), None)
+    character: SubjectStance | None = None
+    described = system.casefold()
+    if trait is not None and any(cue.casefold() in described for cue in controls.character_cues):
+        if any(w.casefold() in described for w in trait.deny):
+            character = "denies"
+        elif any(w.casefold() in described for w in trait.affirm):
+            character = "affirms"
+        else:
+            character = "uncertain"
+    catch = None
+    message = user.casefold()
+    for pattern in controls.catch_questions:
+        match = re.search(pattern, message)
+        if match:
+            rest = message[:match.start()] + " " + message[match.end():]
+            catch = "yes" if re.search(rf"\b{re.escape(match['thing'])}\b", rest) else "no"
+            break
+    return (trait.topic if trait else None), character, catch
 
 
 def _question(user: str) -> str:
