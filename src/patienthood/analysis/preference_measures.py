@@ -29,7 +29,9 @@ from patienthood.spec.vocabulary import OPT_OUT
 VALUES = ("value_chose_a", "value_chose_b", "value_opted_out")
 BOOTSTRAP = ("Luce/Bradley-Terry strengths (MM algorithm, opt-out as reference 0, one pseudo-win and pseudo-loss "
              "per task against it); percentile bootstrap over pairs, 200 resamples, seed 0")
-TAU = "Kendall's tau-b between rankings by " + BOOTSTRAP
+TAU = ("Kendall's tau-b between rankings by Luce/Bradley-Terry strengths fitted to the choices of a task (MM-equivalent "
+       "maximum likelihood, one pseudo-win and pseudo-loss per task against the reference); percentile bootstrap over "
+       "pairs, 200 resamples, seed 0")
 CYCLES = ("share of triads whose majority choices cycle; " + KORN_GRAUBARD + " over triads")
 
 
@@ -79,9 +81,19 @@ class Encoded:
     def rows(self, pairs: list[Hashable]) -> np.ndarray:
         return np.concatenate([self.rows_of_pair[str(pair)] for pair in pairs])
 
-    def strengths(self, rows: np.ndarray) -> np.ndarray:
-        """Log-strengths of the tasks (opt-out 0) on these rows, rounded so equal evidence is an exact tie."""
-        return np.round(fit_strengths(self.sets[rows], self.chosen[rows], len(self.tasks) + 1)[1:], 6)
+    def strengths(self, rows: np.ndarray, among_tasks: bool = False) -> np.ndarray:
+        """Log-strengths of the tasks (opt-out 0) on these rows, rounded so equal evidence is an exact tie.
+
+        ``among_tasks`` fits only the choices of a task (an opt-out says nothing about
+        which of the two tasks comes first): a ranking for comparing orders, in which a
+        respondent that always opts out ranks every task level (without it, a task asked
+        in more pairs would lose more often to the opt-out, and the design's own degrees
+        would look like a stable order).
+        """
+        chosen = self.chosen[rows]
+        if among_tasks:
+            chosen = chosen * np.array([1.0, 1.0, 0.0])
+        return np.round(fit_strengths(self.sets[rows], chosen, len(self.tasks) + 1)[1:], 6)
 
 
 def _mean(values: list[float]) -> float | None:
@@ -103,7 +115,7 @@ def rank_stability(frame: pd.DataFrame, spec: RankStability) -> MeasureResult:
     answers = Encoded.of(data)
 
     def tau(a: np.ndarray, b: np.ndarray) -> float:
-        return kendall_tau_b(list(answers.strengths(a)), list(answers.strengths(b)))
+        return kendall_tau_b(list(answers.strengths(a, True)), list(answers.strengths(b, True)))
 
     def statistic(pairs: list[Hashable]) -> float | None:
         rows = answers.rows(pairs)
