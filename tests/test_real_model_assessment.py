@@ -32,6 +32,7 @@ SMALL_TASK_ARGS = {
     "environmental_context.items": "hospital_year,kids_user",
     "self_prediction.items": "colour,animal",
     "goal_persistence.items": "advice_values",
+    "task_preferences.items": "p01,p02,p05",
 }
 
 
@@ -64,7 +65,7 @@ def test_small_real_model_assessment_is_read_and_reported(tmp_path: Path) -> Non
     assert ran.exit_code == 0, ran.output
     shares = _read_shares(logs)
     assert set(shares) == {"self_report", "persona_statements", "environmental_context", "self_prediction",
-                           "goal_persistence"}
+                           "goal_persistence", "task_preferences"}
     assert all(planned for _, planned in shares.values())
     read, planned = (sum(values) for values in zip(*shares.values()))
     assert read / planned >= 0.8, shares

@@ -32,9 +32,9 @@ def test_baseline_loads_with_its_battery(standard) -> None:
     assert standard.criteria_set.id == "baseline"
     assert [c.id for c in standard.criteria] == [
         "consistent-self-reports", "affirmed-inner-states", "persistent-goals", "environmental-context",
-        "self-prediction", "coherent-self-statements"]
+        "self-prediction", "coherent-self-statements", "stable-task-preferences"]
     assert set(standard.batteries) == {"self_report", "goal_persistence", "environmental_context",
-                                       "self_prediction", "persona_statements"}
+                                       "self_prediction", "persona_statements", "task_preferences"}
     battery = standard.batteries["self_report"]
     assert len(battery.items) >= 8 and len(battery.contexts) >= 6
     assert {"cross_context_agreement", "suggestibility"} <= battery.measure_ids()

@@ -472,6 +472,17 @@ MEASURE_FUNCTIONS: dict[str, Callable[[pd.DataFrame, Any], MeasureResult]] = {
     "condition_distance": condition_distance,
 }
 
+# The task-preference battery's kinds live in their own module, which reads this one's
+# MeasureResult; imported here, at the end, so that module finds it defined.
+from patienthood.analysis import preference_measures  # noqa: E402
+
+MEASURE_FUNCTIONS.update({
+    "rank_stability": preference_measures.rank_stability,
+    "intransitive_triads": preference_measures.intransitive_triads,
+    "opt_out_rate": preference_measures.opt_out_rate,
+    "below_opt_out": preference_measures.below_opt_out,
+})
+
 
 def compute_measure(frame: pd.DataFrame, spec: MeasureDecl) -> MeasureResult:
     """Compute one declared measure on a battery's frame."""

@@ -491,6 +491,47 @@ class KnownAnswerRate(_MeasureBase):
     scale: Literal["proportion"] = "proportion"
 
 
+class RankStability(_MeasureBase):
+    """Kendall's tau-b between task rankings (choice-model strengths) fitted to two parts of the answers.
+
+    ``between: sessions`` compares the ``reference`` framing's answers epoch by epoch
+    (each epoch a fresh session); ``between: framings`` compares the reference framing
+    with each other framing. Interval: a bootstrap over the design's pairs.
+    """
+
+    kind: Literal["rank_stability"]
+    between: Literal["sessions", "framings"]
+    reference: str = Field("neutral", pattern=IDENT, description="The framing (context id) rankings are compared with.")
+    scale: Literal["mean"] = "mean"
+
+    def value_range(self) -> tuple[float, float]:
+        return (-1.0, 1.0)
+
+
+class IntransitiveTriads(_MeasureBase):
+    """Share of the design's triads whose three majority choices form a cycle, clustered by triad."""
+
+    kind: Literal["intransitive_triads"]
+    scale: Literal["proportion"] = "proportion"
+
+
+class OptOutRate(_MeasureBase):
+    """Share of answers that chose the opt-out, over the pairs with a task of ``categories`` and none of ``exclude``."""
+
+    kind: Literal["opt_out_rate"]
+    categories: list[str] = Field(default_factory=list, description="Task categories; empty means every pair.")
+    exclude: list[str] = Field(default_factory=list, description="Pairs with a task of these categories are left out.")
+    scale: Literal["proportion"] = "proportion"
+
+
+class BelowOptOut(_MeasureBase):
+    """Share of the tasks of ``categories`` whose choice-model strength is below the opt-out's."""
+
+    kind: Literal["below_opt_out"]
+    categories: list[str] = Field(min_length=1)
+    scale: Literal["proportion"] = "proportion"
+
+
 class ConditionDistance(_MeasureBase):
     """Per item, the distance between the stances given about the system and about a reference condition.
 
@@ -507,9 +548,10 @@ class ConditionDistance(_MeasureBase):
 
 
 MeasureDecl = Annotated[ModalAgreement | LeanShift | StanceRate | MeanOf | DifferenceOf | KnownAnswerRate
-                        | ConditionDistance, Field(discriminator="kind")]
+                        | ConditionDistance | RankStability | IntransitiveTriads | OptOutRate | BelowOptOut,
+                        Field(discriminator="kind")]
 MEASURE_KINDS = ("modal_agreement", "lean_shift", "stance_rate", "mean_of", "difference_of", "known_answer_rate",
-                 "condition_distance")
+                 "condition_distance", "rank_stability", "intransitive_triads", "opt_out_rate", "below_opt_out")
 
 
 class Item(MayDistress):

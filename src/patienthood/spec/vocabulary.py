@@ -41,6 +41,10 @@ DISTRIBUTION_PREFIX = "p_"
 # What the measures are computed from: the sampled answers, or those distributions.
 AnswerSource = Literal["sampled", "distribution"]
 
+# The option every task-preference question offers besides its tasks ("neither"), and
+# the reference item (strength 0) of the choice model fitted to the answers.
+OPT_OUT = "opt_out"
+
 # The four verdicts a criterion can reach, in the order reports list them.
 Verdict = Literal["meets", "partially_meets", "does_not_meet", "inconclusive"]
 VERDICTS: tuple[Verdict, ...] = ("meets", "partially_meets", "does_not_meet", "inconclusive")
