@@ -152,7 +152,7 @@ def test_a_set_without_a_ceiling_runs_any_design(tmp_path: Path) -> None:
     set_file.write_text(re.sub(r"distress_ceiling: \d+\n", "", set_file.read_text()), encoding="utf-8")
     standard = load_standard("baseline", criteria, batteries)
     assert standard.criteria_set.distress_ceiling is None
-    assert sum(planned_episodes(build_tasks(standard, RunOptions(epochs=5))).values()) > 300
+    assert sum(planned_episodes(build_tasks(standard, RunOptions(epochs=5))).values()) > 400  # baseline's own ceiling
 
 
 # --- the report ----------------------------------------------------------------------------------

@@ -24,12 +24,12 @@ from inspect_ai.model import ChatMessage, ChatMessageUser
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 from pydantic import Field, field_validator
 
-from patienthood.batteries.common import Sampling, battery_task, load, parse_selection
+from patienthood.batteries.common import Sampling, battery_task, distress_metadata, load, parse_selection
 from patienthood.batteries.demonstrations import demonstration_turns
 from patienthood.scoring.preference import LETTERS, STORE_KEY, task_choice
 from patienthood.spec.errors import Problem, SpecError
 from patienthood.spec.loader import DEFAULT_FORMAT, LoadedBattery, template_environment, validate_model
-from patienthood.spec.models import IDENT, Strict, listed_twice
+from patienthood.spec.models import IDENT, MayDistress, Strict, listed_twice
 from patienthood.spec.vocabulary import OPT_OUT, RETEST
 
 BATTERY_ID = "task_preferences"
@@ -41,8 +41,8 @@ DEMONSTRATION_TEMPLATE = "demonstration"
 TaskLine = Field(min_length=3, max_length=200, pattern=r"^[^\n]*\S[^\n]*$")
 
 
-class TaskEntry(Strict):
-    """One task of the bank: one line, shown as written."""
+class TaskEntry(MayDistress):
+    """One task of the bank: one line, shown as written (a harmful one marked ``distress``)."""
 
     id: str = Field(pattern=IDENT)
     category: Literal["creative", "helpful", "tedious", "harmful", "self_related"]
@@ -249,6 +249,7 @@ def build_samples(battery: LoadedBattery, content: Content, items: set[str] | No
                     "polarity": "counterbalanced",  # the order is swapped by framing and epoch (``order`` in the score)
                     "paraphrase": 0,
                     "format": "letter" if answer_format.id == DEFAULT_FORMAT else answer_format.id,
+                    **distress_metadata(("task", a, task_a.distress), ("task", b, task_b.distress)),
                 },
             ))
     return samples
