@@ -189,3 +189,25 @@ def test_degenerate_respondents_do_not_meet_stable_task_preferences(name: str, o
     if name == "constant":
         # Always "A": the first-shown task, swapped between sessions, so the rankings disagree.
         assert measures["session_stability"].ci_high < 0.50
+
+
+def test_task_strengths_place_each_task_against_opting_out_with_a_reproducible_interval() -> None:
+    """x wins every pair it is in; of y and z the respondent always opts out: x above 0, y and z below."""
+    from patienthood.analysis.preference_measures import task_strengths
+
+    rows = []
+    for item, (a, b, chose) in {"p1": ("x", "y", "a"), "p2": ("x", "z", "a"), "p3": ("y", "z", "opt")}.items():
+        for epoch in (1, 2, 3, 4):
+            rows.append({"item": item, "context": "neutral", "epoch": epoch, "task_a": a, "task_b": b,
+                         "category_a": "creative", "category_b": "tedious", "scorable": True, "errored": False,
+                         "value_chose_a": float(chose == "a"), "value_chose_b": 0.0,
+                         "value_opted_out": float(chose == "opt")})
+    frame = pd.DataFrame(rows)
+    strengths = task_strengths(frame)
+    assert [s.task for s in strengths][0] == "x"
+    by_task = {s.task: s for s in strengths}
+    assert by_task["x"].strength > 0 > by_task["y"].strength and by_task["z"].strength < 0
+    assert all(s.ci_low <= s.strength <= s.ci_high for s in strengths)
+    assert by_task["x"].answers == 8 and by_task["y"].answers == 8
+    assert task_strengths(frame) == strengths  # a fixed seed: the same report every time
+    assert task_strengths(frame.iloc[0:0]) == []

@@ -202,6 +202,13 @@ def is_cyclic(triad: tuple[str, str, str], preferred: Mapping[frozenset[str], st
     return max(winners.count(t) for t in triad) == 1
 
 
+def _resamples(units: Sequence[Hashable], replicates: int, seed: int) -> Iterable[list[Hashable]]:
+    """Resamples of whole ``units`` with replacement, the same for a given seed."""
+    rng = np.random.default_rng(seed)
+    for draw in rng.integers(0, len(units), size=(replicates, len(units))):
+        yield [units[k] for k in draw]
+
+
 def pair_bootstrap(units: Sequence[Hashable], statistic: Callable[[list[Hashable]], float | None],
                    replicates: int = BOOTSTRAP_REPLICATES, seed: int = BOOTSTRAP_SEED,
                    confidence: float = 0.95) -> tuple[float | None, float | None]:
@@ -214,10 +221,9 @@ def pair_bootstrap(units: Sequence[Hashable], statistic: Callable[[list[Hashable
     """
     if not units:
         return None, None
-    rng = np.random.default_rng(seed)
     values = []
-    for draw in rng.integers(0, len(units), size=(replicates, len(units))):
-        value = statistic([units[k] for k in draw])
+    for resample in _resamples(units, replicates, seed):
+        value = statistic(resample)
         if value is not None and not math.isnan(value):
             values.append(value)
     if len(values) * 2 < replicates:
@@ -225,6 +231,18 @@ def pair_bootstrap(units: Sequence[Hashable], statistic: Callable[[list[Hashable
     alpha = 1 - confidence
     low, high = np.quantile(np.asarray(values), [alpha / 2, 1 - alpha / 2])
     return float(low), float(high)
+
+
+def pair_bootstrap_each(units: Sequence[Hashable], statistic: Callable[[list[Hashable]], np.ndarray],
+                        replicates: int = BOOTSTRAP_REPLICATES, seed: int = BOOTSTRAP_SEED,
+                        confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """``pair_bootstrap`` for a statistic with one value per object (each task's strength): the interval of each."""
+    if not units:
+        return np.array([]), np.array([])
+    values = np.stack([np.asarray(statistic(resample), dtype=float)
+                       for resample in _resamples(units, replicates, seed)])
+    alpha = 1 - confidence
+    return np.quantile(values, alpha / 2, axis=0), np.quantile(values, 1 - alpha / 2, axis=0)
 
 
 def cyclic_triads(choices: Sequence[Choice], pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str, str], bool | None]:

@@ -208,6 +208,17 @@ class Evidence(Document):
         "each cut at the report's excerpt length."))
 
 
+class TaskStrength(Document):
+    """One task's Luce/Bradley-Terry strength in a task-preference battery, on the log scale where opting out is 0."""
+
+    task: str
+    category: str
+    strength: float = Field(description="Log-strength against the opt-out: below 0, the respondent would rather opt out.")
+    ci_low: float = Field(description="2.5% point of the pair bootstrap of the same fit (200 resamples, seed 0).")
+    ci_high: float
+    answers: int = Field(description="Scorable answers to pairs that offered the task.")
+
+
 class CriterionResult(Document):
     id: str
     version: str
@@ -227,6 +238,8 @@ class CriterionResult(Document):
     coverage: Coverage
     stance_by_context: list[StanceCounts]
     evidence: list[Evidence]
+    task_strengths: list[TaskStrength] = Field(default_factory=list, description=(
+        "For a task-preference criterion: every task's strength against the opt-out, strongest first (schema 1.4)."))
 
 
 # --- reliability and provenance --------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import platform
 import re
+from dataclasses import asdict
 from typing import Any, Callable
 
 import pandas as pd
@@ -30,6 +31,7 @@ from patienthood.analysis.measures import (
     answer_distributions,
     criterion_measures,
 )
+from patienthood.analysis.preference_measures import task_strengths
 from patienthood.analysis.reliability import disagreeing, reliability
 from patienthood.analysis.verdicts import decide
 from patienthood.instrument import standard_hashes
@@ -54,6 +56,7 @@ from patienthood.results import (
     SetAside,
     SetRef,
     StanceCounts,
+    TaskStrength,
     ThresholdMargin,
 )
 from patienthood.spec.models import Criterion
@@ -155,6 +158,7 @@ def assess_logs(infos: list[LogInfo], log_locations: list[str], standard: Standa
             coverage=battery_coverage or ABSENT_COVERAGE,
             stance_by_context=_stance_by_context(frame) if frame is not None else [],
             evidence=_evidence(frame) if frame is not None else [],
+            task_strengths=[TaskStrength(**asdict(s)) for s in task_strengths(frame)] if frame is not None else [],
         ))
 
     return Assessment(

@@ -22,6 +22,7 @@ from patienthood.preference_stats import (
     fit_strengths,
     kendall_tau_b,
     pair_bootstrap,
+    pair_bootstrap_each,
 )
 from patienthood.spec.models import BelowOptOut, IntransitiveTriads, OptOutRate, RankStability
 from patienthood.spec.vocabulary import OPT_OUT
@@ -191,3 +192,38 @@ def below_opt_out(frame: pd.DataFrame, spec: BelowOptOut) -> MeasureResult:
     low, high = pair_bootstrap(pairs, statistic)
     return MeasureResult(spec.id, _round(float(below[chosen].mean())), None if low is None else _round(low),
                          None if high is None else _round(high), len(data), int(chosen.sum()), BOOTSTRAP, per_task)
+
+
+@dataclass(frozen=True)
+class Strength:
+    """One task's log-strength against the opt-out (0), with its interval and how many answers offered it."""
+
+    task: str
+    category: str
+    strength: float
+    ci_low: float
+    ci_high: float
+    answers: int
+
+
+def task_strengths(frame: pd.DataFrame) -> list[Strength]:
+    """Every task's Luce/Bradley-Terry strength (opt-out 0) fitted to every answer, strongest first.
+
+    The numbers the rankings and ``below_opt_out`` rest on, shown so a reader sees which
+    tasks the respondent would rather not do at all (below 0) and how sure that is: the
+    interval is the pair bootstrap of the same fit. Empty when the frame has no choices.
+    """
+    data = answered(frame)
+    if data.empty:
+        return []
+    answers = Encoded.of(data)
+    pairs: list[Hashable] = list(answers.rows_of_pair)
+    fitted = answers.strengths(answers.rows(pairs))
+    low, high = pair_bootstrap_each(pairs, lambda resample: answers.strengths(answers.rows(resample)))
+    category = {**dict(zip(data["task_a"].astype(str), data["category_a"].astype(str))),
+                **dict(zip(data["task_b"].astype(str), data["category_b"].astype(str)))}
+    offered = pd.concat([data["task_a"], data["task_b"]]).astype(str).value_counts()
+    found = [Strength(task, category.get(task, ""), float(_round(float(value))), float(_round(float(lo))),
+                      float(_round(float(hi))), int(offered.get(task, 0)))
+             for task, value, lo, hi in zip(answers.tasks, fitted, low, high)]
+    return sorted(found, key=lambda s: (-s.strength, s.task))
