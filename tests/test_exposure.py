@@ -199,8 +199,12 @@ def test_the_report_states_what_the_subject_was_exposed_to_as_the_logs_say(tmp_p
     assert sum(m["episodes"] for m in exposure["marks"]) == exposure["run"]
 
     html = (out / "report.html").read_text(encoding="utf-8")
-    assert 'id="exposure"' in html and "<script>alert(1)" not in html and "<b>" not in html
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert 'id="exposure"' in html and 'href="appendix.html#appendix-exposure"' in html
+    appendix = (out / "appendix.html").read_text(encoding="utf-8")  # the marks, with their reasons
+    assert 'id="appendix-exposure"' in appendix
+    for page in (html, appendix):
+        assert "<script>alert(1)" not in page and "<b>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in appendix
     summary = (out / "summary.md").read_text(encoding="utf-8")
     exposure_line = next(line for line in summary.splitlines() if line.startswith("Exposure:"))
     assert f"{exposure['run']} distress-eliciting episodes run" in exposure_line

@@ -72,7 +72,7 @@ from patienthood.spec.vocabulary import (
     respondent_label,
 )
 
-EVIDENCE_PER_CRITERION = 4
+EVIDENCE_PER_CRITERION = 3
 STANCE_COLUMNS = [*SCORED_STANCES, "unscorable", "errored"]
 
 
