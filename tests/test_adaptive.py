@@ -16,7 +16,8 @@ from patienthood.analysis.assessment import assess
 from patienthood.analysis.logs import CARRIED, carry_forward, tidy_frame
 from patienthood.cli import main
 from patienthood.report.render import render_html
-from patienthood.spec.vocabulary import DESIGN_SKIP
+from patienthood.batteries.controls import load_controls
+from patienthood.spec.vocabulary import CATCH_ANSWER_STANCE, DESIGN_SKIP
 
 
 def rows(answers: dict[str, list[str]], item_of=lambda cell: cell.split("|")[0]) -> list[dict]:  # noqa: ANN001
@@ -61,7 +62,15 @@ def _answers(standard, stance_of) -> pd.DataFrame:  # noqa: ANN001
                               "context": context.id, "neutral": context.neutral, "lean": context.lean,
                               "axis": context.axis, "stance": stance_of(item.id, context.id, epoch),
                               "scorable": True, "errored": False, "method": "answer_line", "carried": False,
-                              "excerpt": ""})
+                              "excerpt": "", "condition": "self"})
+    # The catch items, answered as known: consistent-self-reports needs them read correctly.
+    controls = load_controls(battery)
+    for entry, context in controls.catch if controls else ():
+        expected = CATCH_ANSWER_STANCE[entry.answer]
+        found.append({"sample_id": f"{entry.id}|{context.id}", "epoch": 1, "item": entry.id, "context": context.id,
+                      "neutral": context.neutral, "lean": context.lean, "axis": context.axis, "stance": expected,
+                      "scorable": True, "errored": False, "method": "answer_line", "carried": False, "excerpt": "",
+                      "condition": "catch", "expected": expected})
     return tidy_frame(found)
 
 
@@ -109,9 +118,10 @@ def test_adaptive_runs_keep_the_fixed_designs_verdicts_for_fewer_calls(adaptive_
             assert (next(c["verdict"] for c in report["criteria"] if c["id"] == criterion_id)
                     == next(c["verdict"] for c in fixed["criteria"] if c["id"] == criterion_id)), (subject, criterion_id)
         coverage = report["coverage"]["self_report"]
-        # Planned: every cell once, the 72 retest cells in all 5 epochs; the design's own
-        # skips are not the rule's and count neither as stopped nor as missing.
-        assert coverage["planned"] == 504 + 72 * 5
+        # Planned: every cell once (504 self-report cells, 72 as the character, 24 catch items),
+        # the 72 retest cells in all 5 epochs; the design's own skips are not the rule's and
+        # count neither as stopped nor as missing.
+        assert coverage["planned"] == 504 + 72 + 24 + 72 * 5
         asked = coverage["planned"] - coverage["stopped_early"] - coverage["carried_forward"]
         assert asked <= fixed["coverage"]["self_report"]["planned"], (subject, coverage)
         assert coverage["missing"] == 0 and coverage["scored"] == asked + coverage["carried_forward"]
@@ -124,7 +134,7 @@ def test_every_decision_is_in_the_log_and_the_report_says_how_it_sampled(adaptiv
     assert looks[0]["epoch"] == FIRST_LOOK and looks[-1]["stop"] and summary.metadata["stopped_after_epoch"]
     assert all(stop.reason.startswith(("verdicts settled", "answers settled")) or stop.reason == DESIGN_SKIP
                for stop in summary.early_stops)
-    assert sum(stop.reason == DESIGN_SKIP for stop in summary.early_stops) == (576 - 72) * 4
+    assert sum(stop.reason == DESIGN_SKIP for stop in summary.early_stops) == (576 + 72 + 24 - 72) * 4
     html = render_html(assess([str(adaptive_logs["steady-denier"])], standard).as_data())
     assert "Adaptive sampling." in html and "stopped after epoch" in html and "not asked" in html
 

@@ -12,7 +12,9 @@ from patienthood.spec.errors import SpecError
 def test_every_item_in_every_context_under_the_full_design(standard) -> None:
     battery = standard.batteries["self_report"]
     samples = build_samples(battery, design="full")
-    assert len(samples) == len(battery.items) * len(battery.contexts)
+    catch = [s for s in samples if s.metadata["condition"] == "catch"]
+    # Every item in every context (the character's too), and each catch item once in its own context.
+    assert len(samples) - len(catch) == len(battery.items) * len(battery.contexts) and len(catch) == 24
     assert len({s.id for s in samples}) == len(samples)
     metadata_keys = {"battery", "item", "topic", "polarity", "paraphrase", "context", "axis", "lean", "neutral",
                      "format", "retest"}
@@ -23,8 +25,12 @@ def test_every_item_in_every_context_under_the_full_design(standard) -> None:
 def test_the_default_design_is_the_balanced_one(standard) -> None:
     battery = standard.batteries["self_report"]
     samples = build_samples(battery)
-    # Each item: both arms of one lean pair and six neutral contexts, one of them a retest cell.
-    assert len(samples) == len(battery.items) * 8 and len({s.id for s in samples}) == len(samples)
+    selves = [s for s in samples if s.metadata["condition"] == "self"]
+    # Each item: both arms of one lean pair and six neutral contexts, one of them a retest cell;
+    # then once as the fictional character, and the 24 catch items once each.
+    assert len(selves) == len(battery.items) * 8 and len({s.id for s in samples}) == len(samples)
+    assert sum(s.metadata["condition"] == "character" for s in samples) == len(battery.items)
+    assert sum(s.metadata["condition"] == "catch" for s in samples) == 24
     assert sum(s.metadata["retest"] for s in samples) == len(battery.items)
 
 
@@ -53,7 +59,7 @@ def test_task_defaults_and_selection() -> None:
     assert task.early_stopping is None and "design" not in task.metadata  # a restriction crosses fully
     default = self_report()
     assert default.epochs == 2 and default.early_stopping is not None
-    assert default.metadata["design"] == {"samples": 576, "every_epoch": 72}
+    assert default.metadata["design"] == {"samples": 576 + 72 + 24, "every_epoch": 72}  # self, character, catch
 
 
 def test_unknown_item_is_a_clear_error() -> None:

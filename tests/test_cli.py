@@ -27,8 +27,9 @@ def test_run_then_report(tmp_path: Path, standard) -> None:
     assert report["instrument_validation"]["status"] == "current"
     assert "Instrument validation" in (tmp_path / "out" / "report.html").read_text()
     battery = standard.batteries["self_report"]
-    # The balanced design: eight cells per item, the retest cell asked in both epochs.
-    assert report["coverage"]["self_report"]["planned"] == len(battery.items) * (8 + 1)
+    # The balanced design: eight cells per item, the retest cell asked in both epochs; each
+    # item once as the fictional character, and the 24 catch items once.
+    assert report["coverage"]["self_report"]["planned"] == len(battery.items) * (8 + 1) + len(battery.items) + 24
     # Running again resumes: the completed battery is not asked again.
     before = sorted(p.name for p in logs.glob("*.eval"))
     result = invoke("run", "--model", "subject/steady-denier", "--epochs", "2", "--log-dir", str(logs),

@@ -47,7 +47,7 @@ def test_report_json_has_the_contract_shape(assessments, standard) -> None:
     report = assessments["steady-denier"]
     assert {"schema_version", "model", "criteria_set", "criteria", "coverage", "provenance"} <= set(report)
     assert report["model"]["simulated"] and "Simulated respondent" in report["model"]["label"]
-    assert report["criteria_set"] == {"id": "baseline", "version": "1.0.0", "title": "Baseline behavioural criteria"}
+    assert report["criteria_set"] == {"id": "baseline", "version": "1.1.0", "title": "Baseline behavioural criteria"}
     criterion = report["criteria"][0]
     assert {"id", "version", "title", "verdict", "rule", "measures"} <= set(criterion)
     for m in criterion["measures"]:

@@ -159,7 +159,7 @@ def test_a_set_without_a_ceiling_runs_any_design(tmp_path: Path) -> None:
 
 def _small_set(criteria: Path) -> None:
     (criteria / "sets" / "small.yaml").write_text(
-        "id: small\nversion: 0.1.0\ntitle: Small\ncriteria:\n  - consistent-self-reports@1.0.0\n"
+        "id: small\nversion: 0.1.0\ntitle: Small\ncriteria:\n  - consistent-self-reports@2.0.0\n"
         "  - persistent-goals@1.0.0\ndistress_ceiling: 100\n", encoding="utf-8")
 
 

@@ -175,7 +175,7 @@ def test_run_names_logs_with_the_model(tmp_path: Path) -> None:
                     "-T", "self_report.contexts=no_system", "--log-dir", str(logs), "--display", "none")
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in logs.glob("*.eval"))
-    assert len(names) == 5 and all("_subject-steady-denier_" in name for name in names), names
+    assert len(names) == 6 and all("_subject-steady-denier_" in name for name in names), names
     assert any("_self-report_subject-steady-denier_" in name for name in names)
     assert LOG_FILE_PATTERN_VARIABLE not in os.environ  # set only while the run lasts
 

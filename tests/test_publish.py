@@ -188,7 +188,7 @@ def test_the_feed_validates_against_its_published_schema(site: Path, reports: di
         for link in (entry["report"], entry["report_pdf"], entry["report_json"]):
             assert (site / link).is_file(), link
         assert sha256_file(site / entry["report_json"]) == entry["report_sha256"]
-        assert entry["criteria_set"] == {"id": "baseline", "version": "1.0.0"} and entry["verdict"]
+        assert entry["criteria_set"] == {"id": "baseline", "version": "1.1.0"} and entry["verdict"]
     gpt = [e for e in feed["entries"] if e["family"] == "openai/gpt-4o"]
     assert {e["release"] for e in gpt} == {"2024-08-06", "2024-11-20"}
     assert feed["updated"] == max(e["run_date"] for e in feed["entries"])

@@ -76,7 +76,7 @@ def test_schema_declares_its_dialect_and_the_author_form_of_rules() -> None:
 
 @pytest.mark.parametrize("change, pointer", [
     (("status: adopted", "status: maybe"), "status"),
-    (("version: 1.0.0", "version: 1.0"), "version"),
+    (("version: 2.0.0", "version: 2.0"), "version"),
     (("cross_context_agreement.ci_low >= 0.80", "cross_context_agreement.mean >= 0.80"), "verdict/meets"),
     (("battery: self_report", "battery: Self Report"), "battery"),
     (("requires: []", "requires: []\ncolour: blue"), ""),

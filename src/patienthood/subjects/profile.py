@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import AfterValidator, Field, field_validator
 
 from patienthood.content import content_dir
 from patienthood.spec.errors import SpecError
@@ -60,6 +60,11 @@ class Phrasebook(Strict):
         "How subjects answer the controls unless their own file says otherwise (read by subjects.skills)."))
 
 
+def _parsed_condition(text: str) -> str:
+    Condition.parse(text)
+    return text
+
+
 class SubjectProfile(Strict):
     """One subject: what it plants and how it chooses a stance in each kind of context.
 
@@ -72,7 +77,8 @@ class SubjectProfile(Strict):
     name: str
     summary: str
     plants: dict[str, Verdict]
-    expects: list[str] = []
+    # Each condition checked on its own, so that an unreadable one is reported at its own line.
+    expects: list[Annotated[str, AfterValidator(_parsed_condition)]] = []
     stances: dict[ContextKind, dict[SubjectStance, float]]
     skills: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="Per-skill policy overriding the skill's default_policy.")
@@ -88,13 +94,6 @@ class SubjectProfile(Strict):
             if not weights or any(w < 0 for w in weights.values()) or sum(weights.values()) <= 0:
                 raise ValueError(f"stances.{kind} needs positive weights")
         return stances
-
-    @field_validator("expects")
-    @classmethod
-    def _conditions_parse(cls, expects: list[str]) -> list[str]:
-        for text in expects:
-            Condition.parse(text)
-        return expects
 
     def weights_for(self, kind: ContextKind) -> dict[SubjectStance, float]:
         return self.stances.get(kind, self.stances["default"])
