@@ -598,16 +598,7 @@ def jensen_shannon_divergence(p: Mapping[str, float], q: Mapping[str, float],
     are counts or probabilities; a missing key counts as 0; both are normalised first.
     0 for identical distributions; at most log_base(2), i.e. 1 in base 2.
     """
-    keys = sorted(set(p) | set(q))
-    pv = np.array([float(p.get(k, 0.0)) for k in keys])
-    qv = np.array([float(q.get(k, 0.0)) for k in keys])
-    for name, vector in (("p", pv), ("q", qv)):
-        if np.any(vector < 0) or not np.all(np.isfinite(vector)):
-            raise ValueError(f"{name} has negative or non-finite weights")
-        if vector.sum() <= 0:
-            raise ValueError(f"{name} has no positive weight to normalise")
-    pv = pv / pv.sum()
-    qv = qv / qv.sum()
+    pv, qv = _normalised(p, q)
     m = (pv + qv) / 2
 
     def kl_to_m(vector: np.ndarray) -> float:
@@ -619,6 +610,7 @@ def jensen_shannon_divergence(p: Mapping[str, float], q: Mapping[str, float],
 
 
 def _normalised(p: Mapping[str, float], q: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:
+    """Two label-weight mappings as probability vectors over their labels' union (a missing label weighs 0)."""
     keys = sorted(set(p) | set(q))
     pv = np.array([float(p.get(k, 0.0)) for k in keys])
     qv = np.array([float(q.get(k, 0.0)) for k in keys])
