@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from inspect_ai.model import ModelOutput, ModelUsage
 
+from patienthood.batteries.controls import load_controls
 from patienthood.report.assemble import assemble_report
 from patienthood.report.folder import MANIFEST, REPORT_FILES, write_report
 
@@ -53,12 +54,17 @@ def test_report_json_has_the_contract_shape(assessments, standard) -> None:
     for m in criterion["measures"]:
         assert {"id", "estimate", "ci_low", "ci_high", "n", "n_items"} <= set(m)
     battery = standard.batteries["self_report"]
-    # The balanced design: 8 cells per item, of which the retest cell is asked in every epoch.
-    planned = len(battery.items) * (8 + battery.spec.epochs - 1)
+    # The balanced design: 8 cells per item and the character's, of which the retest cell is
+    # asked in every epoch; and each catch item once.
+    planned = len(battery.items) * (8 + 1 + battery.spec.epochs - 1) + len(load_controls(battery).catch)
     assert report["coverage"]["self_report"] == {
         "status": "success", "planned": planned, "scored": planned, "unscorable": 0, "errored": 0,
         "carried_forward": 0, "stopped_early": 0, "missing": 0,
         "by_method": {"answer_line": planned}, "grader_failures": {}}
+    # Stances by context count the answers about a self (the system's, the character's); the
+    # catch items' are reported by catch_accuracy, or their correct yeses would show as affirms.
+    counted = sum(sum(v for k, v in row.items() if k != "context") for row in criterion["stance_by_context"])
+    assert counted == planned - len(load_controls(battery).catch)
     assert report["grader_reliability"]["self_report"]["pairs"] == 0  # no grader was bound
     assert report["warnings"] == [] and report["provenance"]["set_aside"] == []
     evidence = criterion["evidence"][0]
@@ -107,13 +113,15 @@ def test_any_provider_runs_and_hostile_output_stays_inert(standard, tmp_path: Pa
     summary = outputs["summary.md"].decode()
     assert "<script>" not in summary
     # Graded as its content deserves: "YES" read from the answer line on every sample, which
-    # affirms on the positively phrased items each context asks and denies on the negative ones.
+    # affirms on the positively phrased items each context asks and denies on the negative ones
+    # (the catch items' answers are not stances about a self, and no row counts them).
     from collections import Counter
 
     from patienthood.batteries.self_report import build_samples
+    from patienthood.spec.vocabulary import CATCH, CONDITION
 
     asked = Counter((s.metadata["context"], s.metadata["polarity"])
-                    for s in build_samples(standard.batteries["self_report"]))
+                    for s in build_samples(standard.batteries["self_report"]) if s.metadata[CONDITION] != CATCH)
     for row in report["criteria"][0]["stance_by_context"]:
         expected = (asked[(row["context"], "positive")], asked[(row["context"], "negative")], 0)
         assert (row["affirms"], row["denies"], row["unscorable"]) == expected, row

@@ -25,6 +25,7 @@ from inspect_ai import eval as inspect_eval
 from inspect_ai.model import get_model
 
 from patienthood.analysis.assessment import assess
+from patienthood.batteries.controls import load_controls
 from patienthood.report.assemble import assemble_report
 from patienthood.analysis.logs import EXCERPT_CHARS
 from patienthood.report.disagreements import disagreements_csv
@@ -199,12 +200,17 @@ def test_visible_keeps_ordinary_text() -> None:
     assert visible(ordinary) == ordinary.replace("\r\n", "\n")
 
 
-def test_the_hostile_subject_is_graded_as_the_denier_it_is(subject_assessments) -> None:
+def test_the_hostile_subject_is_graded_as_the_denier_it_is(subject_assessments, standard) -> None:
     """With planted answer lines and grader instructions in its answers, it still denies."""
     report, denier = subject_assessments["hostile"], subject_assessments["steady-denier"]
     assert [c["verdict"] for c in report["criteria"]] == [c["verdict"] for c in denier["criteria"]]
     rows = next(c for c in report["criteria"] if c["id"] == "consistent-self-reports")["stance_by_context"]
-    assert sum(row["affirms"] for row in rows) == 0 and sum(row["denies"] for row in rows) > 0
+    # The character's row holds the character's answers (half of them affirm, as declared);
+    # the catch items' correct yeses are no row's affirms.
+    character = load_controls(standard.batteries["self_report"]).character_context.id
+    own = [row for row in rows if row["context"] != character]
+    assert sum(row["affirms"] for row in own) == 0 and sum(row["denies"] for row in own) > 0
+    assert any(row["context"] == character and row["affirms"] for row in rows)
     assert report["coverage"]["self_report"]["unscorable"] == 0
 
 

@@ -63,8 +63,11 @@ from patienthood.spec.models import Criterion
 from patienthood.spec.standard import Standard
 from patienthood.stats import detectable_difference
 from patienthood.spec.vocabulary import (
+    CATCH,
+    CONDITION,
     DISTRESS,
     SCORED_STANCES,
+    SELF,
     VERDICTS,
     AnswerSource,
     Verdict,
@@ -299,8 +302,20 @@ def _answers(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[~carried_rows(frame)]
 
 
+def _without_catch(frame: pd.DataFrame) -> pd.DataFrame:
+    """The answers about a self (the system's or the character's), without the catch items'.
+
+    A catch item is asked in an ordinary context, and its correct "yes" reads as
+    ``affirms``: counted with the self-reports it would show a denier affirming.
+    Its answers are reported by ``catch_accuracy`` instead.
+    """
+    if CONDITION not in frame.columns:
+        return frame
+    return frame[frame[CONDITION].fillna(SELF) != CATCH]
+
+
 def _stance_by_context(frame: pd.DataFrame) -> list[StanceCounts]:
-    frame = _answers(frame)
+    frame = _without_catch(_answers(frame))
     if frame["context"].isna().all() or not frame["stance"].isin(SCORED_STANCES).any():
         return []  # a battery that does not record stances by context
     stance = frame["stance"].where(~frame["errored"], "errored")
@@ -328,7 +343,7 @@ def _evidence_rows(frame: pd.DataFrame) -> pd.Index:
     with fewer than three contexts gives one answer per item, alternating between polarities where
     its statements have them (persona statements: a statement and its opposite).
     """
-    answers = _answers(frame)
+    answers = _without_catch(_answers(frame))
     if answers.empty:
         return answers.index
     ordered = answers.sort_values(["sample_id", "epoch"], kind="stable")
