@@ -22,23 +22,38 @@ SHARED_DATA = REPO.parent / "shared" / "data"
 VALIDATION_GROUP = "validation"
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+@pytest.hookimpl(wrapper=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]):  # noqa: ANN201
     """Group tests for ``pytest -n N --dist loadgroup`` (``make test``): one group per file,
     and every file that reads the validation run in one group.
 
     A file stays on one worker, so its module fixtures are made once; the validation
     run (the suite's largest fixture, a couple of minutes) is made by one worker only,
-    while the others run the rest. Runs before xdist reads the groups (tryfirst).
+    while the others run the rest. A wrapper, so the marks are on before xdist's worker
+    writes them into the node ids the controller schedules by. That last step is xdist's
+    and fails silently where pytest ignores it (pytest 9.2 reads node ids from elsewhere:
+    every test was scheduled on its own and each worker made the validation run, which
+    doubled the suite's time), so a worker whose ids came out without a group stops here.
     """
     files_reading_validation = {item.path for item in items if "validation" in getattr(item, "fixturenames", ())}
     for item in items:
         group = VALIDATION_GROUP if item.path in files_reading_validation else item.nodeid.split("::")[0]
         item.add_marker(pytest.mark.xdist_group(group))
+    result = yield
+    if getattr(config.option, "loadgroup", False) and items and "@" not in items[0].nodeid:
+        raise pytest.UsageError(
+            f"pytest-xdist did not group the tests (pytest {pytest.__version__} ignores the group it writes into "
+            "node ids); install the pytest version pyproject.toml's test extra names")
+    return result
 
 
 def run_battery(model: str, log_dir: Path, task: str = "patienthood/self_report", **kwargs) -> Path:
-    """Run one battery and return its log folder; fails the test if the run failed."""
+    """Run one battery and return its log folder; fails the test if the run failed.
+
+    Without realtime sample logging unless a test asks for it: a subject answers at once,
+    and the realtime buffer is a third of such a run's time.
+    """
+    kwargs.setdefault("log_realtime", False)
     logs = inspect_eval(task, model=model, log_dir=str(log_dir), display="none", **kwargs)
     assert logs and logs[0].status == "success", logs[0].error if logs else "no log"
     return log_dir
