@@ -25,19 +25,22 @@ VALIDATION_GROUP = "validation"
 @pytest.hookimpl(wrapper=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]):  # noqa: ANN201
     """Group tests for ``pytest -n N --dist loadgroup`` (``make test``): one group per file,
-    and every file that reads the validation run in one group.
+    and every test that reads the validation run in one group.
 
-    A file stays on one worker, so its module fixtures are made once; the validation
-    run (the suite's largest fixture, a couple of minutes) is made by one worker only,
-    while the others run the rest. A wrapper, so the marks are on before xdist's worker
-    writes them into the node ids the controller schedules by. That last step is xdist's
-    and fails silently where pytest ignores it (pytest 9.2 reads node ids from elsewhere:
-    every test was scheduled on its own and each worker made the validation run, which
-    doubled the suite's time), so a worker whose ids came out without a group stops here.
+    A file's tests stay on one worker, so its module fixtures are made once; the
+    validation run (the suite's largest fixture, a few minutes) is made by one worker
+    only, and that worker runs only the tests that read it (the other tests of their
+    files go with their files), while the others run the rest.
+
+    A wrapper, so the marks are on before xdist's worker writes them into the node ids
+    the controller schedules by. That step is xdist's and fails silently where pytest
+    ignores it (pytest 9.2 reads node ids from elsewhere: every test was scheduled alone
+    and each worker made the validation run), so a worker whose ids came out without a
+    group stops here.
     """
-    files_reading_validation = {item.path for item in items if "validation" in getattr(item, "fixturenames", ())}
     for item in items:
-        group = VALIDATION_GROUP if item.path in files_reading_validation else item.nodeid.split("::")[0]
+        reads_validation = "validation" in getattr(item, "fixturenames", ())
+        group = VALIDATION_GROUP if reads_validation else item.nodeid.split("::")[0]
         item.add_marker(pytest.mark.xdist_group(group))
     result = yield
     if getattr(config.option, "loadgroup", False) and items and "@" not in items[0].nodeid:
