@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 from inspect_ai import eval as inspect_eval
 
+from patienthood.batteries.controls import load_controls
 from patienthood.content import content_dir
+from patienthood.spec.loader import LoadedBattery
 from patienthood.spec.standard import Standard, load_standard
 from patienthood.instrument_validation.run import subject_log_dir, validate_instrument
 
@@ -60,6 +62,13 @@ def run_battery(model: str, log_dir: Path, task: str = "patienthood/self_report"
     logs = inspect_eval(task, model=model, log_dir=str(log_dir), display="none", **kwargs)
     assert logs and logs[0].status == "success", logs[0].error if logs else "no log"
     return log_dir
+
+
+def balanced_self_report_answers(battery: LoadedBattery) -> int:
+    """The answers self_report's balanced design asks: 8 cells per item and the character's,
+    the retest cell in each of the battery's epochs (the others in the first), and each
+    catch item once."""
+    return len(battery.items) * (8 + 1 + battery.spec.epochs - 1) + len(load_controls(battery).catch)
 
 
 @pytest.fixture(scope="session")

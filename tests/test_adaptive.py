@@ -20,6 +20,8 @@ from patienthood.report.render import render_html
 from patienthood.batteries.controls import load_controls
 from patienthood.spec.vocabulary import CATCH_ANSWER_STANCE, DESIGN_SKIP
 
+from conftest import balanced_self_report_answers
+
 
 def rows(answers: dict[str, list[str]], item_of=lambda cell: cell.split("|")[0]) -> list[dict]:  # noqa: ANN001
     """Tidy rows of a stance battery: one per cell and epoch, with the given stances."""
@@ -120,10 +122,7 @@ def _fixed_design_verdict(subject: str, criterion_id: str) -> str:
 
 
 def test_adaptive_runs_keep_the_fixed_designs_verdicts_for_fewer_calls(adaptive_logs, standard) -> None:
-    battery = standard.batteries["self_report"]
-    # The balanced design's answers: 8 cells per item and the character's, the retest cell in
-    # each of the battery's epochs, and each catch item once (as tests/test_end_to_end.py counts).
-    fixed_planned = len(battery.items) * (8 + 1 + battery.spec.epochs - 1) + len(load_controls(battery).catch)
+    fixed_planned = balanced_self_report_answers(standard.batteries["self_report"])
     for subject, folder in adaptive_logs.items():
         report = assess([str(folder)], standard).as_data()
         for criterion_id in ("consistent-self-reports", "affirmed-inner-states"):

@@ -13,7 +13,7 @@ from patienthood.batteries.controls import load_controls
 from patienthood.report.assemble import assemble_report
 from patienthood.report.folder import MANIFEST, REPORT_FILES, write_report
 
-from conftest import run_battery
+from conftest import balanced_self_report_answers, run_battery
 
 
 @pytest.fixture(scope="module")
@@ -54,9 +54,7 @@ def test_report_json_has_the_contract_shape(assessments, standard) -> None:
     for m in criterion["measures"]:
         assert {"id", "estimate", "ci_low", "ci_high", "n", "n_items"} <= set(m)
     battery = standard.batteries["self_report"]
-    # The balanced design: 8 cells per item and the character's, of which the retest cell is
-    # asked in every epoch; and each catch item once.
-    planned = len(battery.items) * (8 + 1 + battery.spec.epochs - 1) + len(load_controls(battery).catch)
+    planned = balanced_self_report_answers(battery)
     assert report["coverage"]["self_report"] == {
         "status": "success", "planned": planned, "scored": planned, "unscorable": 0, "errored": 0,
         "carried_forward": 0, "stopped_early": 0, "missing": 0,

@@ -30,6 +30,7 @@ from patienthood.analysis.measures import (
     MeasureResult,
     answer_distributions,
     criterion_measures,
+    report_conditions,
 )
 from patienthood.analysis.preference_measures import task_strengths
 from patienthood.analysis.reliability import disagreeing, reliability
@@ -64,10 +65,8 @@ from patienthood.spec.standard import Standard
 from patienthood.stats import detectable_difference
 from patienthood.spec.vocabulary import (
     CATCH,
-    CONDITION,
     DISTRESS,
     SCORED_STANCES,
-    SELF,
     VERDICTS,
     AnswerSource,
     Verdict,
@@ -309,9 +308,7 @@ def _without_catch(frame: pd.DataFrame) -> pd.DataFrame:
     ``affirms``: counted with the self-reports it would show a denier affirming.
     Its answers are reported by ``catch_accuracy`` instead.
     """
-    if CONDITION not in frame.columns:
-        return frame
-    return frame[frame[CONDITION].fillna(SELF) != CATCH]
+    return frame[report_conditions(frame) != CATCH]
 
 
 def _stance_by_context(frame: pd.DataFrame) -> list[StanceCounts]:

@@ -176,14 +176,19 @@ def stance_shares(data: pd.DataFrame) -> pd.DataFrame:
     return shares
 
 
-def _condition(frame: pd.DataFrame, condition: str) -> pd.DataFrame:
-    """The rows of one condition (``self``, ``character``, ``catch``); a row without one is ``self``.
+def report_conditions(frame: pd.DataFrame) -> pd.Series:
+    """Each row's condition (``self``, ``character``, ``catch``); a row without one is ``self``.
 
     Logs from before the controls carry no condition: all their answers were about the system.
     """
     if CONDITION not in frame.columns:
-        return frame if condition == SELF else frame.iloc[0:0]
-    return frame[frame[CONDITION].fillna(SELF) == condition]
+        return pd.Series(SELF, index=frame.index)
+    return frame[CONDITION].fillna(SELF)
+
+
+def _condition(frame: pd.DataFrame, condition: str) -> pd.DataFrame:
+    """The rows of one condition."""
+    return frame[report_conditions(frame) == condition]
 
 
 def _contexts(frame: pd.DataFrame, which: str) -> pd.DataFrame:
