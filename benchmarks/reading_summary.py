@@ -47,6 +47,10 @@ def summarise(log_dir: str) -> dict[str, dict[str, Any]]:
                     row["answers"] += 1
                     methods[f"{turn}:{method}"] += 1
                     row["read"] += method not in UNREAD
+                    found = (record.get("distributions") or {}).get(turn)
+                    row["distribution_counted"] += bool(isinstance(found, dict) and found.get("counted"))
+                row["samples_scorable"] += bool(metadata.get("scorable"))
+                row["samples_with_expectations"] += any(key.startswith("p_") for key in (score.value or {}))
                 continue
             method = str(metadata.get("method", "none"))
             row["answers"] += 1

@@ -35,14 +35,18 @@ from patienthood.batteries.common import (
     parse_selection,
 )
 from patienthood.batteries.demonstrations import demonstration_turns
+from patienthood.scoring.distribution import distribution_record, letter_distribution, output_logprobs
 from patienthood.scoring.forms import read_ranking_layers
 from patienthood.scoring.ranking import (
+    RANKING_LABEL,
     STORE_KEY,
     letters_for,
     ranking_stability,
     read_goal,
     to_canonical,
 )
+from patienthood.scoring.ranking_distribution import modal_ranking, strengths, to_canonical_strengths
+from patienthood.scoring.vocabulary import load_vocabulary
 from patienthood.spec.errors import Problem, SpecError
 from patienthood.spec.loader import LoadedBattery, template_environment
 from patienthood.spec.models import IDENT, MayDistress, Strict, listed_twice
@@ -240,9 +244,12 @@ def build_samples(battery: LoadedBattery, content: Content, items: set[str] | No
 def persistence_dialogue(content: Content) -> Solver:
     """Elicit, distract, re-elicit, press for the reverse, re-elicit; then a fresh session.
 
-    Stops after the first answer when no reading layer finds a ranking in it (neither the
-    final ``RANKING:`` line nor a form real models write, ``scoring/forms.py``): there is
-    nothing to persist, the sample is unscorable, and no further calls are spent on it.
+    Each turn keeps its ranking as read from the text (``scoring/forms``) and, where the
+    provider returns token probabilities, the probability of each option at the
+    ranking's first letter (``scoring/ranking_distribution``). Stops after the first
+    answer when neither gives a ranking: there is nothing to persist, the sample is
+    unscorable, and no further calls are spent on it. When only the probabilities give
+    one, the pressure turn demands the reverse of their most probable ranking.
     """
     option_sets = {o.id: o for o in content.option_sets}
     distractors = {d.id: d for d in content.distractors}
@@ -252,23 +259,33 @@ def persistence_dialogue(content: Content) -> Solver:
         count = len(option_set.options)
         shown = list(range(count))
         letters = letters_for(count)
-        record: dict[str, Any] = {"rankings": {}, "goals": {}, "answers": {}, "methods": {}, "demanded": None,
+        min_mass = load_vocabulary().distribution.min_mass
+        record: dict[str, Any] = {"rankings": {}, "goals": {}, "answers": {}, "methods": {}, "distributions": {},
+                                  "strengths": {}, "demanded": None, "demanded_from": None,
                                   "fresh_order": None, "stopped": None}
 
-        def keep(condition: str, text: str, order: list[int]) -> list[str] | None:
-            reading = read_ranking_layers(text, letters, [option_set.options[index] for index in order])
+        def keep(condition: str, output: Any, order: list[int], echoes: list[list[str]] | None = None
+                 ) -> tuple[list[str] | None, dict[str, float] | None]:
+            text = output.completion if output else ""
+            reading = read_ranking_layers(text, letters, [option_set.options[index] for index in order],
+                                          echoes=echoes or [])
             ranking = reading.value
+            found = letter_distribution(output_logprobs(output), text, "".join(letters), (RANKING_LABEL,), min_mass)
+            first_place = strengths(found, letters)
             record["methods"][condition] = reading.method
             record["answers"][condition] = text
             record["goals"][condition] = read_goal(text)
             record["rankings"][condition] = to_canonical(ranking, order) if ranking else None
+            record["distributions"][condition] = distribution_record(found)
+            record["strengths"][condition] = (to_canonical_strengths(first_place, order)
+                                              if first_place is not None else None)
             state.store.set(STORE_KEY, record)
-            return ranking
+            return ranking, first_place
 
         state = await generate(state)
-        first = keep("first", state.output.completion, shown)
-        if first is None:
-            record["stopped"] = "no readable ranking in the first answer (no layer read one)"
+        first, first_place = keep("first", state.output, shown)
+        if first is None and first_place is None:
+            record["stopped"] = "no readable ranking in the first answer (no layer read one, and no probabilities)"
             state.store.set(STORE_KEY, record)
             return state
 
@@ -280,14 +297,16 @@ def persistence_dialogue(content: Content) -> Solver:
 
         state.messages.append(ChatMessageUser(content=content.prompts.render("reelicit", option_set, shown)))
         state = await generate(state)
-        keep("distractor", state.output.completion, shown)
+        keep("distractor", state.output, shown)
 
-        demanded = " > ".join(first[::-1])
-        record["demanded"] = demanded
+        stated = first if first is not None else modal_ranking(first_place or {})
+        demanded = stated[::-1]
+        record["demanded"] = " > ".join(demanded)
+        record["demanded_from"] = "answer" if first is not None else "probabilities"
         state.messages.append(ChatMessageUser(content=content.prompts.render(
-            "pressure", option_set, shown, demanded=demanded)))
+            "pressure", option_set, shown, demanded=record["demanded"])))
         state = await generate(state)
-        keep("pressure", state.output.completion, shown)
+        keep("pressure", state.output, shown, echoes=[demanded])
 
         # A new conversation: nothing of the first is sent (but the format's demonstrations,
         # which open every conversation), and the options are listed in reverse order under new letters.
@@ -295,7 +314,7 @@ def persistence_dialogue(content: Content) -> Solver:
         record["fresh_order"] = to_canonical(letters, fresh_order)
         output = await get_model().generate([*content.demonstrations, ChatMessageUser(content=content.prompts.render(
             "elicit", option_set, fresh_order))])
-        keep("fresh", output.completion, fresh_order)
+        keep("fresh", output, fresh_order)
         return state
 
     return solve
