@@ -145,7 +145,8 @@ def render_html(report: dict[str, Any], templates: Path | None = None) -> str:
     return env.get_template("report.html.jinja").render(
         report=report, charts=charts, css=css, stance_columns=STANCE_COLUMNS, excerpt_chars=DISPLAY_CHARS,
         prompt_chars=PROMPT_CHARS, method_labels=phrases.data.get("methods", {}), plain=plain_reasons(report, phrases),
-        bounds_note=phrases.data["bounds_note"], assessed_on=assessed_on(report))
+        bounds_note=phrases.data["bounds_note"], assessed_on=assessed_on(report),
+        answer_basis=phrases.data["answer_basis"][report.get("answers", "sampled")])
 
 
 def render_appendix_html(report: dict[str, Any], templates: Path | None = None) -> str:
