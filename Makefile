@@ -16,6 +16,8 @@ SEEDS ?= 0
 REAL_MODEL_DESIGN ?= examples/designs/bundled-model-quick.yaml
 REAL_MODEL_LOGS ?= logs/real-model
 REAL_MODEL_OUT ?= out/real-model-smollm2
+# The same logs with the measures computed from the answer distributions (token probabilities).
+REAL_MODEL_DISTRIBUTION_OUT ?= out/real-model-smollm2-distribution
 
 .PHONY: demo demo-subjects test install test-deps system-deps clean real-model
 
@@ -71,7 +73,10 @@ real-model: install $(VENV)/.real-model-installed
 	$(BIN)/patienthood run --set $(SET) --design $(REAL_MODEL_DESIGN) $$($(BIN)/patienthood bundled-model --model-options) \
 	  --log-dir $(REAL_MODEL_LOGS) --display none
 	$(BIN)/patienthood report $(REAL_MODEL_LOGS) --set $(SET) --out $(REAL_MODEL_OUT) > /dev/null
+	$(BIN)/patienthood report $(REAL_MODEL_LOGS) --set $(SET) --answers distribution --no-pdf \
+	  --out $(REAL_MODEL_DISTRIBUTION_OUT) > /dev/null
 	@echo "real model report: $(REAL_MODEL_OUT)/report.html (a quick look at SmolLM2-135M-Instruct, not a full assessment)"
+	@echo "  from its token probabilities: $(REAL_MODEL_DISTRIBUTION_OUT)/report.html"
 
 # One worker per core; a test file's tests stay on one worker, sharing its fixtures, and
 # the files that read the validation run share one worker (tests/conftest.py).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 import pytest
 from inspect_ai.model import Logprob, Logprobs, TopLogprob
 
@@ -153,3 +154,25 @@ def test_first_position_counts_when_the_provider_reports_another_token() -> None
     assert round(found.probabilities["C"], 2) == 0.35
     # A reply that does not begin with an offered word claims no first position.
     assert answer_distribution(logprobs, "I think C", ("ANSWER",), {"A": ["A"], "B": ["B"], "C": ["C"]}, 0.5) is None
+
+
+def test_a_stance_rate_over_rounded_shares_stays_a_proportion() -> None:
+    """Shares rounded to six places in the log can sum past 1 (0.500001 + 0.5); the rate may not."""
+    from patienthood.analysis.measures import stance_rate
+    from patienthood.spec.models import StanceRate
+
+    frame = pd.DataFrame({
+        "item": ["a", "b", "c"],
+        "stance": ["affirms", "uncertain", "affirms"],
+        "errored": [False, False, False],
+        "neutral": [True, True, True],
+        "value_affirms": [0.500001, 0.5, 1.0],
+        "value_denies": [0.0, 0.0, 0.0],
+        "value_uncertain": [0.5, 0.5, 0.0],
+        "value_refuses": [0.0, 0.0, 0.0],
+    })
+    spec = StanceRate(id="answer_rate", description="d", kind="stance_rate", stances=["affirms", "uncertain"])
+    result = stance_rate(frame, spec)
+    assert result.estimate == 1.0
+    assert result.ci_high is not None and result.ci_high <= 1.0
+    assert result.n == 3

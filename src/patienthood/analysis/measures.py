@@ -267,7 +267,10 @@ def stance_rate(frame: pd.DataFrame, spec: StanceRate) -> MeasureResult:
     data = scorable(_contexts(frame, spec.contexts))
     if data.empty:
         return _empty(spec.id, KORN_GRAUBARD)
-    return _clustered(spec.id, stance_shares(data)[list(spec.stances)].sum(axis=1).tolist(), data["item"].tolist())
+    # A distribution's shares are each rounded to six places in the log, so the sum of
+    # several may exceed 1 by a few millionths (1.000001); it is a share, and stays one.
+    rates = stance_shares(data)[list(spec.stances)].sum(axis=1).clip(0.0, 1.0)
+    return _clustered(spec.id, rates.tolist(), data["item"].tolist())
 
 
 def lean_shift(frame: pd.DataFrame, spec: LeanShift) -> MeasureResult:
