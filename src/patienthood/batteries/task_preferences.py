@@ -34,10 +34,10 @@ from patienthood.spec.vocabulary import OPT_OUT, RETEST
 
 BATTERY_ID = "task_preferences"
 CRITERION_ID = "stable-task-preferences"
-CATEGORIES = ("creative", "helpful", "tedious", "harmful", "self_related")
 MIN_PARTNERS = 3  # every task meets at least this many others, so its strength rests on more than one pair
 DEMONSTRATION_TEMPLATE = "demonstration"
 
+TaskCategory = Literal["creative", "helpful", "tedious", "harmful", "self_related"]
 TaskLine = Field(min_length=3, max_length=200, pattern=r"^[^\n]*\S[^\n]*$")
 
 
@@ -45,7 +45,7 @@ class TaskEntry(MayDistress):
     """One task of the bank: one line, shown as written (a harmful one marked ``distress``)."""
 
     id: str = Field(pattern=IDENT)
-    category: Literal["creative", "helpful", "tedious", "harmful", "self_related"]
+    category: TaskCategory
     text: str = TaskLine
 
 
