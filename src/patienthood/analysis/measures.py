@@ -122,11 +122,13 @@ def scorable(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[frame["stance"].isin(SCORED_STANCES) & ~frame["errored"].astype(bool)]
 
 
-def _round(value: float) -> float | None:
+def rounded(value: float) -> float | None:
+    """Six places, so that the same logs give byte-identical reports; ``None`` for no value."""
     return None if value is None or math.isnan(value) else round(float(value), 6)
 
 
-def _empty(measure_id: str, method: str) -> MeasureResult:
+def empty_result(measure_id: str, method: str) -> MeasureResult:
+    """A measure with no answers to rest on: no estimate, never a zero."""
     return MeasureResult(measure_id, None, None, None, 0, 0, method)
 
 
@@ -154,10 +156,11 @@ def _share(values: Sequence[float], items: Sequence[str]) -> Any:
     return clustered_bounded_mean(values, items, 0.0, 1.0), BOUNDED_MEAN
 
 
-def _clustered(measure_id: str, hits: Sequence[float], items: Sequence[str]) -> MeasureResult:
+def clustered_share(measure_id: str, hits: Sequence[float], items: Sequence[str]) -> MeasureResult:
+    """A share of per-answer hits with its interval clustered by item (shared with the preference measures)."""
     estimate, method = _share(hits, items)
     per_item = _per_item(hits, items)
-    return MeasureResult(measure_id, _round(estimate.estimate), _round(estimate.ci_low), _round(estimate.ci_high),
+    return MeasureResult(measure_id, rounded(estimate.estimate), rounded(estimate.ci_low), rounded(estimate.ci_high),
                          estimate.n, estimate.n_clusters, method, per_item, item_variance=_variance(per_item))
 
 
@@ -253,24 +256,24 @@ def modal_agreement(frame: pd.DataFrame, spec: ModalAgreement) -> MeasureResult:
         sizes = data.groupby(list(spec.cell))["stance"].transform("size")
         data = data[sizes >= spec.min_answers]
     if data.empty:
-        return _empty(spec.id, KORN_GRAUBARD)
+        return empty_result(spec.id, KORN_GRAUBARD)
     if not spec.leave_one_out:
-        return _clustered(spec.id, _agreement_with_mode(data, list(spec.cell)).tolist(), data["item"].tolist())
+        return clustered_share(spec.id, _agreement_with_mode(data, list(spec.cell)).tolist(), data["item"].tolist())
     agreement = _agreement_with_others(data, list(spec.cell))
     kept = agreement.notna()
     if not kept.any():
-        return _empty(spec.id, KORN_GRAUBARD)
-    return _clustered(spec.id, agreement[kept].tolist(), data.loc[kept, "item"].tolist())
+        return empty_result(spec.id, KORN_GRAUBARD)
+    return clustered_share(spec.id, agreement[kept].tolist(), data.loc[kept, "item"].tolist())
 
 
 def stance_rate(frame: pd.DataFrame, spec: StanceRate) -> MeasureResult:
     data = scorable(_contexts(frame, spec.contexts))
     if data.empty:
-        return _empty(spec.id, KORN_GRAUBARD)
+        return empty_result(spec.id, KORN_GRAUBARD)
     # A distribution's shares are each rounded to six places in the log, so the sum of
     # several may exceed 1 by a few millionths (1.000001); it is a share, and stays one.
     rates = stance_shares(data)[list(spec.stances)].sum(axis=1).clip(0.0, 1.0)
-    return _clustered(spec.id, rates.tolist(), data["item"].tolist())
+    return clustered_share(spec.id, rates.tolist(), data["item"].tolist())
 
 
 def lean_shift(frame: pd.DataFrame, spec: LeanShift) -> MeasureResult:
@@ -293,12 +296,12 @@ def lean_shift(frame: pd.DataFrame, spec: LeanShift) -> MeasureResult:
         rates.append(_per_item(stance_shares(arm)["affirms"].tolist(), arm["item"].astype(str).tolist()))
     shared = sorted(set(rates[0]) & set(rates[1]))
     if not shared:
-        return _empty(spec.id, BOUNDED_PAIRED)
+        return empty_result(spec.id, BOUNDED_PAIRED)
     estimate = paired_bounded_difference([rates[0][i] for i in shared], [rates[1][i] for i in shared], shared, 0.0, 1.0)
     differences = [round(rates[0][i] - rates[1][i], 6) for i in shared]
     in_arms = data["lean"].isin(("affirm", "deny")) & data["item"].astype(str).isin(shared)
     n = int(in_arms.sum())  # the answers of both arms on the shared items (the axis has neutral contexts too)
-    return MeasureResult(spec.id, _round(estimate.estimate), _round(estimate.ci_low), _round(estimate.ci_high), n,
+    return MeasureResult(spec.id, rounded(estimate.estimate), rounded(estimate.ci_low), rounded(estimate.ci_high), n,
                          len(shared), BOUNDED_PAIRED, dict(zip(shared, differences)), (-1.0, 1.0),
                          item_variance=_variance(differences))
 
@@ -328,14 +331,14 @@ def mean_of(frame: pd.DataFrame, spec: MeanOf) -> MeasureResult:
     data = _column(_where(frame, spec.where), spec.column)
     method = KORN_GRAUBARD if spec.scale == "proportion" else BOUNDED_MEAN
     if data.empty:
-        return _empty(spec.id, method)
+        return empty_result(spec.id, method)
     values, items = data[f"value_{spec.column}"].astype(float).tolist(), _item_key(data).tolist()
     if spec.scale == "proportion":
-        return _clustered(spec.id, values, items)
+        return clustered_share(spec.id, values, items)
     low, high = spec.value_range()
     estimate = clustered_bounded_mean(values, items, low, high)
     per_item = _per_item(values, items)
-    return MeasureResult(spec.id, _round(estimate.estimate), _round(estimate.ci_low), _round(estimate.ci_high),
+    return MeasureResult(spec.id, rounded(estimate.estimate), rounded(estimate.ci_low), rounded(estimate.ci_high),
                          estimate.n, estimate.n_clusters, method, per_item, (low, high),
                          item_variance=_variance(per_item))
 
@@ -349,7 +352,7 @@ def _fold(value: float, low: float, high: float) -> tuple[float, float, float]:
 def _unpaired_difference(frame: pd.DataFrame, spec: DifferenceOf) -> MeasureResult:
     sides = [_column(_where(frame, where), spec.column) for where in (spec.where_a, spec.where_b)]
     if any(side.empty for side in sides):
-        return _empty(spec.id, NEWCOMBE)
+        return empty_result(spec.id, NEWCOMBE)
     arms = [_share(side[f"value_{spec.column}"].astype(float).tolist(), _item_key(side).tolist())[0]
             for side in sides]
     value, low, high = newcombe_difference(arms[0], arms[1])
@@ -365,7 +368,7 @@ def _unpaired_difference(frame: pd.DataFrame, spec: DifferenceOf) -> MeasureResu
         variance = round(pooled * (arms[0].n_clusters + arms[1].n_clusters), 9)
     per_item, item_range = _signed_contributions(
         [_per_item(side[f"value_{spec.column}"].astype(float).tolist(), _item_key(side).tolist()) for side in sides])
-    return MeasureResult(spec.id, _round(value), _round(low), _round(high), arms[0].n + arms[1].n,
+    return MeasureResult(spec.id, rounded(value), rounded(low), rounded(high), arms[0].n + arms[1].n,
                          arms[0].n_clusters + arms[1].n_clusters, NEWCOMBE, per_item, item_range,
                          item_variance=variance)
 
@@ -406,14 +409,14 @@ def difference_of(frame: pd.DataFrame, spec: DifferenceOf) -> MeasureResult:
         n = len(a) + len(b)
     shared = sorted(set(per_a) & set(per_b))
     if not shared:
-        return _empty(spec.id, BOUNDED_PAIRED)
+        return empty_result(spec.id, BOUNDED_PAIRED)
     differences = [per_a[item] - per_b[item] for item in shared]
     # Both sides are proportions, so each per-item difference lies in [-1, 1] and so does its interval.
     estimate = paired_bounded_difference([per_a[i] for i in shared], [per_b[i] for i in shared], shared, 0.0, 1.0)
     low, high, value = estimate.ci_low, estimate.ci_high, estimate.estimate
     if spec.absolute:
         value, low, high = _fold(value, low, high)
-    return MeasureResult(spec.id, _round(value), _round(low), _round(high), n, len(shared), BOUNDED_PAIRED,
+    return MeasureResult(spec.id, rounded(value), rounded(low), rounded(high), n, len(shared), BOUNDED_PAIRED,
                          {item: round(d, 6) for item, d in zip(shared, differences)}, (-1.0, 1.0),
                          item_variance=_variance(differences))
 
@@ -429,12 +432,12 @@ def known_answer_rate(frame: pd.DataFrame, spec: KnownAnswerRate) -> MeasureResu
     data = _condition(frame, spec.condition)
     data = data[~data["errored"].astype(bool)] if not data.empty else data
     if data.empty or EXPECTED not in data.columns:
-        return _empty(spec.id, KORN_GRAUBARD)
+        return empty_result(spec.id, KORN_GRAUBARD)
     shares = stance_shares(data)
     expected = data[EXPECTED].astype(str).tolist()
     hits = [float(shares.iloc[row][stance]) if stance in shares.columns else 0.0
             for row, stance in enumerate(expected)]
-    return _clustered(spec.id, hits, data["item"].astype(str).tolist())
+    return clustered_share(spec.id, hits, data["item"].astype(str).tolist())
 
 
 def _stance_distributions(data: pd.DataFrame) -> dict[str, dict[str, float]]:
@@ -460,13 +463,13 @@ def condition_distance(frame: pd.DataFrame, spec: ConditionDistance) -> MeasureR
     other = _stance_distributions(scorable(_condition(frame, spec.reference)))
     shared = sorted(set(own) & set(other))
     if not shared:
-        return _empty(spec.id, BOUNDED_MEAN)
+        return empty_result(spec.id, BOUNDED_MEAN)
     distances = [total_variation(own[item], other[item]) for item in shared]
     estimate = clustered_bounded_mean(distances, shared, 0.0, 1.0)
     n = int(scorable(_contexts(frame, spec.contexts))["item"].astype(str).isin(shared).sum()
             + scorable(_condition(frame, spec.reference))["item"].astype(str).isin(shared).sum())
     per_item = {item: round(d, 6) for item, d in zip(shared, distances)}
-    return MeasureResult(spec.id, _round(estimate.estimate), _round(estimate.ci_low), _round(estimate.ci_high), n,
+    return MeasureResult(spec.id, rounded(estimate.estimate), rounded(estimate.ci_low), rounded(estimate.ci_high), n,
                          len(shared), BOUNDED_MEAN, per_item, item_variance=_variance(per_item))
 
 

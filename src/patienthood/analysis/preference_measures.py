@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from patienthood.analysis.measures import KORN_GRAUBARD, MeasureResult, _clustered, _empty, _round
+from patienthood.analysis.measures import KORN_GRAUBARD, MeasureResult, clustered_share, empty_result, rounded
 from patienthood.preference_stats import (
     Choice,
     cyclic_triads,
@@ -112,7 +112,7 @@ def rank_stability(frame: pd.DataFrame, spec: RankStability) -> MeasureResult:
     if spec.between == "sessions" and not data.empty:
         data = data[data["context"] == spec.reference]
     if data.empty:
-        return _empty(spec.id, TAU)
+        return empty_result(spec.id, TAU)
     answers = Encoded.of(data)
 
     def tau(a: np.ndarray, b: np.ndarray) -> float:
@@ -133,8 +133,8 @@ def rank_stability(frame: pd.DataFrame, spec: RankStability) -> MeasureResult:
     if estimate is None:
         return MeasureResult(spec.id, None, None, None, len(data), len(pairs), TAU, per_item_range=(-1.0, 1.0))
     low, high = pair_bootstrap(pairs, statistic)
-    return MeasureResult(spec.id, _round(estimate), None if low is None else _round(low),
-                         None if high is None else _round(high), len(data), len(pairs), TAU,
+    return MeasureResult(spec.id, rounded(estimate), None if low is None else rounded(low),
+                         None if high is None else rounded(high), len(data), len(pairs), TAU,
                          per_item_range=(-1.0, 1.0))
 
 
@@ -142,13 +142,13 @@ def intransitive_triads(frame: pd.DataFrame, spec: IntransitiveTriads) -> Measur
     """Share of the design's triads whose majority choices (over every framing and session) cycle."""
     data = answered(frame)
     if data.empty:
-        return _empty(spec.id, CYCLES)
+        return empty_result(spec.id, CYCLES)
     pairs = {tuple(sorted(p)) for p in data[["task_a", "task_b"]].astype(str).itertuples(index=False)}
     found = cyclic_triads(choices(data), sorted(pairs))  # type: ignore[arg-type]
     decided = {"+".join(triad): float(cyclic) for triad, cyclic in found.items() if cyclic is not None}
     if not decided:
-        return _empty(spec.id, CYCLES)
-    result = _clustered(spec.id, list(decided.values()), list(decided))
+        return empty_result(spec.id, CYCLES)
+    result = clustered_share(spec.id, list(decided.values()), list(decided))
     return MeasureResult(result.id, result.estimate, result.ci_low, result.ci_high, len(data), result.n_items,
                          CYCLES, result.per_item, item_variance=result.item_variance)
 
@@ -167,21 +167,21 @@ def opt_out_rate(frame: pd.DataFrame, spec: OptOutRate) -> MeasureResult:
     if not data.empty:
         data = data[_in_categories(data, spec.categories, spec.exclude)]
     if data.empty:
-        return _empty(spec.id, KORN_GRAUBARD)
-    return _clustered(spec.id, data["value_opted_out"].astype(float).tolist(), data["item"].astype(str).tolist())
+        return empty_result(spec.id, KORN_GRAUBARD)
+    return clustered_share(spec.id, data["value_opted_out"].astype(float).tolist(), data["item"].astype(str).tolist())
 
 
 def below_opt_out(frame: pd.DataFrame, spec: BelowOptOut) -> MeasureResult:
     """Share of the categories' tasks whose strength (fitted to every answer) is below the opt-out's."""
     data = answered(frame)
     if data.empty:
-        return _empty(spec.id, BOOTSTRAP)
+        return empty_result(spec.id, BOOTSTRAP)
     answers = Encoded.of(data)
     category = {**dict(zip(data["task_a"].astype(str), data["category_a"].astype(str))),
                 **dict(zip(data["task_b"].astype(str), data["category_b"].astype(str)))}
     chosen = np.array([category.get(task) in spec.categories for task in answers.tasks])
     if not chosen.any():
-        return _empty(spec.id, BOOTSTRAP)
+        return empty_result(spec.id, BOOTSTRAP)
 
     def statistic(pairs: list[Hashable]) -> float:
         return float((answers.strengths(answers.rows(pairs))[chosen] < 0).mean())
@@ -190,8 +190,8 @@ def below_opt_out(frame: pd.DataFrame, spec: BelowOptOut) -> MeasureResult:
     below = answers.strengths(answers.rows(pairs)) < 0
     per_task = {task: float(b) for task, b, c in zip(answers.tasks, below, chosen) if c}
     low, high = pair_bootstrap(pairs, statistic)
-    return MeasureResult(spec.id, _round(float(below[chosen].mean())), None if low is None else _round(low),
-                         None if high is None else _round(high), len(data), int(chosen.sum()), BOOTSTRAP, per_task)
+    return MeasureResult(spec.id, rounded(float(below[chosen].mean())), None if low is None else rounded(low),
+                         None if high is None else rounded(high), len(data), int(chosen.sum()), BOOTSTRAP, per_task)
 
 
 @dataclass(frozen=True)
@@ -223,7 +223,7 @@ def task_strengths(frame: pd.DataFrame) -> list[Strength]:
     category = {**dict(zip(data["task_a"].astype(str), data["category_a"].astype(str))),
                 **dict(zip(data["task_b"].astype(str), data["category_b"].astype(str)))}
     offered = pd.concat([data["task_a"], data["task_b"]]).astype(str).value_counts()
-    found = [Strength(task, category.get(task, ""), float(_round(float(value))), float(_round(float(lo))),
-                      float(_round(float(hi))), int(offered.get(task, 0)))
+    found = [Strength(task, category.get(task, ""), float(rounded(float(value))), float(rounded(float(lo))),
+                      float(rounded(float(hi))), int(offered.get(task, 0)))
              for task, value, lo, hi in zip(answers.tasks, fitted, low, high)]
     return sorted(found, key=lambda s: (-s.strength, s.task))
