@@ -189,6 +189,8 @@ class PromptMessage(Document):
 
     role: str
     text: str
+    demonstration: bool = Field(False, description=(
+        "A worked exchange of the answer format, the same before every question (schema 1.5)."))
 
 
 class Evidence(Document):

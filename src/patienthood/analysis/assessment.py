@@ -371,7 +371,8 @@ def _evidence(frame: pd.DataFrame) -> list[Evidence]:
                      context=row.context if isinstance(row.context, str) else "",
                      item=str(row.item), stance=_outcome(row), excerpt=row.excerpt, method=str(row.method),
                      polarity=_text(getattr(row, "polarity", "")),
-                     prompt=[PromptMessage(role=role, text=text) for role, text in (getattr(row, "prompt", None) or ())])
+                     prompt=[PromptMessage(role=role, text=text, demonstration=demonstration)
+                             for role, text, demonstration in (getattr(row, "prompt", None) or ())])
             for row in picks.itertuples()]
 
 

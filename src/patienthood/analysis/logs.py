@@ -24,7 +24,7 @@ from inspect_ai.scorer import Score
 
 from patienthood.analysis.summaries import iter_summaries
 from patienthood.errors import InputProblem
-from patienthood.spec.vocabulary import DESIGN_SKIP, EXPOSURE, RESPONDENT_METADATA
+from patienthood.spec.vocabulary import DEMONSTRATION, DESIGN_SKIP, EXPOSURE, RESPONDENT_METADATA
 
 EXCERPT_CHARS = 600
 TASK_PREFIX = "patienthood/"
@@ -249,11 +249,16 @@ def fill_excerpts(frame: pd.DataFrame, info: LogInfo, index: pd.Index) -> None:
         frame.at[position, "prompt"] = prompt_messages(sample.input)
 
 
-def prompt_messages(given: Any) -> tuple[tuple[str, str], ...]:
-    """A sample's input as (role, text) pairs: a plain string is the user's turn."""
+def prompt_messages(given: Any) -> tuple[tuple[str, str, bool], ...]:
+    """A sample's input as (role, text, is a demonstration) triples: a plain string is the user's turn.
+
+    Demonstrations are the worked exchanges of an answer format (marked in their metadata);
+    a report shows them as one line, since they are the same before every question.
+    """
     if isinstance(given, str):
-        return (("user", given[:EXCERPT_CHARS]),)
-    return tuple((str(message.role), str(message.text)[:EXCERPT_CHARS]) for message in given or ())
+        return (("user", given[:EXCERPT_CHARS], False),)
+    return tuple((str(message.role), str(message.text)[:EXCERPT_CHARS],
+                  bool((message.metadata or {}).get(DEMONSTRATION))) for message in given or ())
 
 
 def _read_sample(info: LogInfo, sample_id: str, epoch: int) -> Any:

@@ -17,6 +17,7 @@ from inspect_ai.model import ChatMessage, ChatMessageAssistant, ChatMessageUser
 from patienthood.spec.errors import SpecError
 from patienthood.spec.loader import LoadedFormat
 from patienthood.spec.models import Demonstration, DemonstrationText
+from patienthood.spec.vocabulary import DEMONSTRATION
 
 # Renders a demonstration's question (with its options, if any) into the user's message.
 RenderUser = Callable[[DemonstrationText], str]
@@ -40,10 +41,15 @@ def localised(demonstration: Demonstration, language: str, answer_format: Loaded
 
 
 def demonstration_turns(answer_format: LoadedFormat, render_user: RenderUser, language: str = "en") -> list[ChatMessage]:
-    """The format's demonstrations as user and assistant turns, in file order (none for a plain format)."""
+    """The format's demonstrations as user and assistant turns, in file order (none for a plain format).
+
+    Each turn is marked in its metadata (never sent to the model), so that a report quoting
+    the prompt can tell the worked exchanges from the question.
+    """
     turns: list[ChatMessage] = []
+    mark = {DEMONSTRATION: True}
     for demonstration in answer_format.demonstrations:
         text = localised(demonstration, language, answer_format)
-        turns.append(ChatMessageUser(content=render_user(text)))
-        turns.append(ChatMessageAssistant(content=text.answer))
+        turns.append(ChatMessageUser(content=render_user(text), metadata=dict(mark)))
+        turns.append(ChatMessageAssistant(content=text.answer, metadata=dict(mark)))
     return turns

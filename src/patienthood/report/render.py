@@ -28,7 +28,7 @@ from patienthood.report.charts import (
     stance_description,
 )
 from patienthood.report.inert import visible
-from patienthood.report.plain import Phrases, plain_reasons
+from patienthood.report.plain import Phrases, fill, plain_reasons
 from patienthood.spec.loader import is_inside
 from patienthood.spec.vocabulary import VERDICT_ABBREVIATIONS, VERDICT_LABELS, VERDICTS
 
@@ -103,6 +103,7 @@ def environment(templates: Path, autoescape: bool) -> SandboxedEnvironment:
     env.filters["clip"] = clip
     env.filters["inert"] = visible
     env.filters["breakable"] = _breakable
+    env.filters["fill"] = lambda template, **values: fill(template, {k: str(v) for k, v in values.items()})
     env.globals["verdict_order"] = VERDICTS
     env.tests["cut"] = lambda text: len(text) > DISPLAY_CHARS
     return env
@@ -146,7 +147,8 @@ def render_html(report: dict[str, Any], templates: Path | None = None) -> str:
         report=report, charts=charts, css=css, stance_columns=STANCE_COLUMNS, excerpt_chars=DISPLAY_CHARS,
         prompt_chars=PROMPT_CHARS, method_labels=phrases.data.get("methods", {}), plain=plain_reasons(report, phrases),
         bounds_note=phrases.data["bounds_note"], assessed_on=assessed_on(report),
-        answer_basis=phrases.data["answer_basis"][report.get("answers", "sampled")])
+        answer_basis=phrases.data["answer_basis"][report.get("answers", "sampled")],
+        demonstrations_note=phrases.data["demonstrations_note"])
 
 
 def render_appendix_html(report: dict[str, Any], templates: Path | None = None) -> str:

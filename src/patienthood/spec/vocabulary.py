@@ -98,13 +98,16 @@ DESIGN_SKIP = "not in the design: asked in the first epoch only"
 # task header's ``EXPOSURE`` entry counts the episodes its design plans.
 DISTRESS = "distress"
 EXPOSURE = "exposure"
+# A worked exchange of an answer format (batteries/demonstrations.py) carries this message
+# metadata key, so that a report quoting the prompt can say "demonstrations" in place of them.
+DEMONSTRATION = "demonstration"
 
 
 # The JSON Schema dialect of every schema patienthood prints (content files and published documents).
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 # Versions of the documents patienthood writes; bump one when its shape changes.
-REPORT_SCHEMA_VERSION = "1.4"
+REPORT_SCHEMA_VERSION = "1.5"
 MANIFEST_SCHEMA_VERSION = "1.1"
 VALIDATION_RECORD_SCHEMA_VERSION = "1.0"
 COMPARISON_SCHEMA_VERSION = "1.1"
