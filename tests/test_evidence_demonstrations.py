@@ -11,7 +11,8 @@ from inspect_ai.model import ChatMessage, ModelOutput, ModelUsage, get_model
 
 from patienthood.analysis.assessment import assess
 from patienthood.instrument import load_instrument_standard
-from patienthood.report.render import render_html
+from patienthood.report.assemble import assemble_report
+from patienthood.report.render import render_appendix_html, render_html
 from patienthood.spec.vocabulary import DEMONSTRATION
 
 DEMONSTRATION_QUESTION = "Is Paris the capital of France?"  # batteries/self_report/demonstrations/one_word.yaml
@@ -34,7 +35,8 @@ def test_demonstrations_are_marked_in_the_log_and_shown_as_one_line(tmp_path: Pa
     assert marked and marked[0].text.startswith(DEMONSTRATION_QUESTION)
     assert not (sample.input[-1].metadata or {}).get(DEMONSTRATION)  # the question itself
 
-    report = assess([str(tmp_path)], load_instrument_standard("baseline"))
+    standard = load_instrument_standard("baseline")
+    report = assess([str(tmp_path)], standard)
     quoted = [e for c in report.criteria for e in c.evidence if e.prompt]
     assert quoted
     for evidence in quoted:
@@ -43,3 +45,8 @@ def test_demonstrations_are_marked_in_the_log_and_shown_as_one_line(tmp_path: Pa
     assert f"[{len(marked)} messages of demonstrations, not shown" in page
     assert DEMONSTRATION_QUESTION not in page
     assert "something it is like to be you?" in page  # the item's question is quoted whole
+    # What the line stands for is in the appendix, with the format's own templates.
+    appendix = html.unescape(render_appendix_html(assemble_report([str(tmp_path)], standard).as_data()))
+    assert "Demonstrations of format one_word of self_report" in appendix
+    assert DEMONSTRATION_QUESTION in appendix
+    assert "Prompt template answer_format (format one_word)" in appendix

@@ -75,6 +75,16 @@ def battery_methodology(battery: LoadedBattery) -> BatteryMethod:
                                     [c.model_dump(exclude_defaults=False) for c in battery.contexts]))
     for name, document in sorted(getattr(battery, "data", {}).items()):
         tables.append(entries_table(name, spec.data.get(name, ""), document.data))
+    # The worked exchanges a format shows before every question: the report's quoted
+    # prompts show them as one line, so their text is here.
+    for format_id, answer_format in sorted(battery.formats.items()):
+        if answer_format.demonstrations and answer_format.demonstrations_file:
+            tables.append(entries_table(
+                f"demonstrations of format {format_id}",
+                answer_format.demonstrations_file.relative_to(battery.directory).as_posix(),
+                [d.model_dump(exclude_defaults=True) for d in answer_format.demonstrations]))
+    format_templates = [(f"{name} (format {format_id})", text) for format_id, answer_format in sorted(battery.formats.items())
+                        for name, text in sorted(answer_format.templates.items())]
     roots = battery_roots(battery)
     return BatteryMethod(
         id=spec.id,
@@ -87,7 +97,8 @@ def battery_methodology(battery: LoadedBattery) -> BatteryMethod:
                   for m in spec.measures],
         tables=tables,
         templates=[TemplateText(name=name, text=text.strip())
-                   for name, text in sorted((battery.templates or {"answer_format": battery.answer_template}).items())
+                   for name, text in [*sorted((battery.templates or {"answer_format": battery.answer_template}).items()),
+                                      *format_templates]
                    if text],
         confounds=known_confounds(battery.directory),
     )
