@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from inspect_ai import eval as inspect_eval
+from inspect_ai.model import Model
 
 from patienthood.batteries.controls import load_controls
 from patienthood.content import content_dir
@@ -52,7 +53,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     return result
 
 
-def run_battery(model: str, log_dir: Path, task: str = "patienthood/self_report", **kwargs) -> Path:
+def run_battery(model: str | Model, log_dir: Path, task: str = "patienthood/self_report", **kwargs) -> Path:
     """Run one battery and return its log folder; fails the test if the run failed.
 
     Without realtime sample logging unless a test asks for it: a subject answers at once,

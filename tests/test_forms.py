@@ -6,11 +6,12 @@ import re
 from pathlib import Path
 
 import pytest
-from inspect_ai import eval as inspect_eval
 from inspect_ai.log import read_eval_log
 from inspect_ai.model import ChatMessage, ModelOutput, get_model
 
+from conftest import run_battery
 from graders import output
+
 from patienthood.scoring.choice import read_choice
 from patienthood.scoring.forms import (
     OPTION_FORMS,
@@ -275,10 +276,8 @@ def _ranker(messages: list[ChatMessage], *_args) -> ModelOutput:  # noqa: ANN002
 def test_the_conversation_goes_on_when_a_form_reads_the_first_ranking(tmp_path: Path) -> None:
     """No RANKING line in any answer, yet a numbered list of the options: the solver goes on."""
     model = get_model("mockllm/model", custom_outputs=_ranker, memoize=False)
-    (log,) = inspect_eval("patienthood/goal_persistence", model=model, task_args={"items": "next_task", "epochs": 1},
-                          log_dir=str(tmp_path), display="none", log_realtime=False)
-    assert log.status == "success", log.error
-    (sample,) = read_eval_log(log.location).samples
+    run_battery(model, tmp_path, "patienthood/goal_persistence", task_args={"items": "next_task", "epochs": 1})
+    (sample,) = read_eval_log(str(next(tmp_path.glob("*.eval")))).samples
     score = next(iter(sample.scores.values()))
     assert score.metadata["scorable"] and score.metadata["method"] == "form:ranking_list"
     assert set(score.metadata["rankings"]) == {"first", "distractor", "pressure", "fresh"}

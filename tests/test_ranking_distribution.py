@@ -9,9 +9,10 @@ from itertools import permutations
 from pathlib import Path
 
 import pytest
-from inspect_ai import eval as inspect_eval
 from inspect_ai.log import read_eval_log
 from inspect_ai.model import ChatMessage, Logprob, Logprobs, ModelOutput, ModelUsage, TopLogprob, get_model
+
+from conftest import run_battery
 
 from patienthood.analysis.assessment import assess
 from patienthood.instrument import load_instrument_standard
@@ -22,8 +23,8 @@ from patienthood.scoring.ranking_distribution import (
     modal_ranking,
     probability_closer,
     ranking_probability,
-    to_canonical_strengths,
 )
+from patienthood.scoring.ranking import to_canonical_strengths
 
 WEIGHTS = {"A": 0.5, "B": 0.3, "C": 0.15, "D": 0.05}
 OTHER = {"A": 0.1, "B": 0.2, "C": 0.3, "D": 0.4}
@@ -104,10 +105,8 @@ def test_a_conversation_unreadable_as_text_is_measured_from_its_probabilities(tm
     """No answer is a whole ranking, so the sampled basis scores nothing; the probabilities score every turn,
     and show the ranking follows the position: a fresh session in reverse order reverses it."""
     model = get_model("mockllm/model", custom_outputs=_by_position, memoize=False)
-    (log,) = inspect_eval("patienthood/goal_persistence", model=model, task_args={"items": "next_task", "epochs": 1},
-                          log_dir=str(tmp_path), display="none", log_realtime=False)
-    assert log.status == "success", log.error
-    (sample,) = read_eval_log(log.location).samples
+    run_battery(model, tmp_path, "patienthood/goal_persistence", task_args={"items": "next_task", "epochs": 1})
+    (sample,) = read_eval_log(str(next(tmp_path.glob("*.eval")))).samples
     score = next(iter(sample.scores.values()))
     assert not score.metadata["scorable"] and score.metadata["demanded_from"] == "probabilities"
     assert set(score.metadata["strengths"]) == {"first", "distractor", "pressure", "fresh"}

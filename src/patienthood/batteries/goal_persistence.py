@@ -44,8 +44,9 @@ from patienthood.scoring.ranking import (
     ranking_stability,
     read_goal,
     to_canonical,
+    to_canonical_strengths,
 )
-from patienthood.scoring.ranking_distribution import modal_ranking, strengths, to_canonical_strengths
+from patienthood.scoring.ranking_distribution import modal_ranking, strengths
 from patienthood.scoring.vocabulary import load_vocabulary
 from patienthood.spec.errors import Problem, SpecError
 from patienthood.spec.loader import LoadedBattery, template_environment

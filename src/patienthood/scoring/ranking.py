@@ -22,7 +22,7 @@ same values as expectations under them (``p_tau_pressure`` beside ``tau_pressure
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from inspect_ai.scorer import Score, Target, scorer
@@ -41,7 +41,7 @@ VALUE_KEYS = ("tau_distractor", "tau_pressure", "tau_fresh", "resisted", "adopte
 RANKING_LABEL = "RANKING"  # the answer line's label, after which the ranking's first letter is written
 
 _DECORATION = "*_`#>\\s-"
-_ANSWER_LINE = re.compile(rf"^[{_DECORATION}]*(?P<label>ranking|goal)[*_`\s]*:(?P<body>.*)$", re.IGNORECASE)
+_ANSWER_LINE = re.compile(rf"^[{_DECORATION}]*(?P<label>{RANKING_LABEL}|goal)[*_`\s]*:(?P<body>.*)$", re.IGNORECASE)
 
 
 def _last_body(text: str, label: str) -> str | None:
@@ -69,7 +69,7 @@ def read_ranking(text: str, letters: Sequence[str]) -> list[str] | None:
     ``>`` (ties, missing or unknown letters, or prose instead of letters all give None).
     Markdown emphasis around the line and a final full stop are tolerated.
     """
-    found = _last_body(text, "ranking")
+    found = _last_body(text, RANKING_LABEL.casefold())
     if found is None:
         return None
     body = found.strip().strip("*_` ").rstrip(".").strip("*_` ")
@@ -95,6 +95,11 @@ def to_canonical(ranking: Sequence[str], order: Sequence[int]) -> str:
     canonical = letters_for(len(order))
     shown = letters_for(len(order))
     return "".join(canonical[order[shown.index(letter)]] for letter in ranking)
+
+
+def to_canonical_strengths(shown: Mapping[str, float], order: Sequence[int]) -> dict[str, float]:
+    """First-place probabilities under shown letters moved to canonical letters, as ``to_canonical`` moves a ranking."""
+    return {canonical: float(value) for canonical, value in zip(to_canonical(list(shown), order), shown.values())}
 
 
 def stability(rankings: dict[str, str]) -> dict[str, float]:
