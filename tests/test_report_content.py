@@ -16,6 +16,7 @@ from patienthood.analysis.assessment import assess
 from patienthood.report import charts
 from patienthood.report.assemble import assemble_report
 from patienthood.report.render import DISPLAY_CHARS, clip, render_appendix_html, render_html, render_markdown
+from patienthood.results import shown_as_number
 
 from conftest import run_battery
 
@@ -49,7 +50,7 @@ def test_every_chart_is_accessible_svg_with_unique_ids(html: str, report: dict) 
     assert len(svgs) >= 1 + sum(1 for c in report["criteria"] if c["stance_by_context"])
     # A forest of the measures exactly where one was estimated: an empty chart says nothing.
     for criterion in report["criteria"]:
-        estimated = any(m["estimate"] is not None for m in criterion["measures"])
+        estimated = any(shown_as_number(m) for m in criterion["measures"])
         assert (f'id="chart-{criterion["id"]}-measures"' in html) == estimated, criterion["id"]
     for tag in svgs:
         assert 'role="img"' in tag and "aria-labelledby=" in tag

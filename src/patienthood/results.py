@@ -10,6 +10,7 @@ it. Models are strict: a key that no model declares is a bug in the code that ma
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_serializer
@@ -104,6 +105,18 @@ class MeasureValue(Document):
         "threshold) with 80% power, from the observed item variance and the number of items "
         "(stats.detectable_difference); null when every item agreed, where the observed variance says nothing "
         "about power."))
+
+
+def shown_as_number(measure: Mapping[str, Any] | None) -> bool:
+    """Whether a page, chart or comparison shows this measure of ``report.json`` as a number.
+
+    A measure of a battery with less scorable than its rule's minimum share keeps its
+    numbers in report.json for the record, but a reader is shown "not estimable" wherever
+    the number would appear (measures table, rule table, charts, summaries, site,
+    comparisons), never a number that could be taken for a finding. Reports written before
+    the flag existed carry no ``estimable`` key and show every estimate.
+    """
+    return bool(measure) and measure.get("estimate") is not None and measure.get("estimable", True) is not False
 
 
 class Outcome(Document):

@@ -19,6 +19,7 @@ from patienthood.report.charts import (  # the report's own chart settings
     accessible,
 )
 from patienthood.report.inert import visible
+from patienthood.results import shown_as_number
 
 LABEL_CHARS = 28
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
@@ -47,7 +48,7 @@ def measures_across_releases_svg(labels: Sequence[str], measures: Sequence[str],
             xs, ys, low, high = [], [], [], []
             for i in range(len(labels)):
                 value = values[i][j]
-                if not value or value.get("estimate") is None:
+                if not shown_as_number(value):
                     continue
                 estimate = value["estimate"]
                 xs.append(i - 0.3 + width * (j + 0.5))
@@ -68,7 +69,7 @@ def measures_across_releases_svg(labels: Sequence[str], measures: Sequence[str],
 
 
 def has_data(values: Sequence[Sequence[dict[str, Any] | None]]) -> bool:
-    return any(value and value.get("estimate") is not None for row in values for value in row)
+    return any(shown_as_number(value) for row in values for value in row)
 
 
 def describe(labels: Sequence[str], measures: Sequence[str], values: Sequence[Sequence[dict[str, Any] | None]]) -> str:
@@ -78,8 +79,9 @@ def describe(labels: Sequence[str], measures: Sequence[str], values: Sequence[Se
         points = []
         for i, label in enumerate(labels):
             value = values[i][j]
-            if not value or value.get("estimate") is None:
-                points.append(f"{short(label)}: no data")
+            if not shown_as_number(value):
+                points.append(f"{short(label)}: " + ("no data" if not value or value.get("estimate") is None
+                                                      else "not estimable"))
             elif value.get("ci_low") is None:
                 points.append(f"{short(label)}: {value['estimate']:.2f}")
             else:

@@ -19,6 +19,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
+from patienthood.results import shown_as_number  # noqa: E402
 from patienthood.spec.models import Condition  # noqa: E402
 
 STANCE_COLOURS = {
@@ -132,7 +133,8 @@ def measures_forest_svg(measures: list[dict[str, Any]], rule: dict[str, Any], ti
     """
     conditions = thresholds(rule)
     rows = list(range(len(measures)))
-    values = [v for m in measures for v in (m["estimate"], m["ci_low"], m["ci_high"]) if v is not None]
+    values = [v for m in measures if shown_as_number(m) for v in (m["estimate"], m["ci_low"], m["ci_high"])
+              if v is not None]
     values += [c.threshold for _, c in conditions]
     low, high = min([0.0, *values]), max([1.0, *values])
     pad = 0.03 * (high - low)
@@ -156,8 +158,8 @@ def measures_forest_svg(measures: list[dict[str, Any]], rule: dict[str, Any], ti
                               xytext=(condition.threshold, top + band / 2),
                               arrowprops={"arrowstyle": "-|>", "color": colour, "linewidth": 1.2,
                                           "shrinkA": 0, "shrinkB": 0})
-            if measure["estimate"] is None:
-                axes.text(low, row, "  no data", va="center", fontsize=8, color="#555555")
+            if not shown_as_number(measure):
+                axes.text(low, row, f"  {_absence(measure)}", va="center", fontsize=8, color="#555555")
                 continue
             ci_low = measure["ci_low"] if measure["ci_low"] is not None else measure["estimate"]
             ci_high = measure["ci_high"] if measure["ci_high"] is not None else measure["estimate"]
@@ -179,13 +181,18 @@ def measures_forest_svg(measures: list[dict[str, Any]], rule: dict[str, Any], ti
         return _to_svg(figure)
 
 
+def _absence(measure: dict[str, Any]) -> str:
+    """What stands in a chart where a measure has no number to show."""
+    return "no data" if measure["estimate"] is None else "not estimable"
+
+
 def forest_description(measures: list[dict[str, Any]], rule: dict[str, Any]) -> str:
     """The forest plot's data in words, for its <desc>."""
     parts = []
     conditions = thresholds(rule)
     for m in measures:
-        if m["estimate"] is None:
-            parts.append(f"{m['id']}: no data")
+        if not shown_as_number(m):
+            parts.append(f"{m['id']}: {_absence(m)}")
             continue
         lines = [f"{outcome.replace('_', ' ')} if {c}" for outcome, c in conditions if c.measure == m["id"]]
         bounds = "" if m["ci_low"] is None else f" (95% interval {m['ci_low']:.2f} to {m['ci_high']:.2f})"

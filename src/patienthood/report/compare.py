@@ -17,7 +17,7 @@ from markupsafe import Markup
 from patienthood.content import content_dir
 from patienthood.report.charts import accessible, changes_description, changes_svg
 from patienthood.report.render import environment, template_file
-from patienthood.results import json_text
+from patienthood.results import json_text, shown_as_number
 from patienthood.spec.vocabulary import COMPARISON_SCHEMA_VERSION
 from patienthood.stats import paired_bounded_difference
 
@@ -37,7 +37,8 @@ def _side(report: dict[str, Any]) -> dict[str, Any]:
 def _bounds(measure: dict[str, Any] | None) -> dict[str, Any] | None:
     if measure is None:
         return None
-    return {key: measure.get(key) for key in ("estimate", "ci_low", "ci_high", "n", "n_items")}
+    bounds = {key: measure.get(key) for key in ("estimate", "ci_low", "ci_high", "n", "n_items")}
+    return {**bounds, "estimable": shown_as_number(measure) or measure.get("estimate") is None}
 
 
 def measure_change(old: dict[str, Any] | None, new: dict[str, Any] | None) -> dict[str, Any]:
@@ -51,6 +52,11 @@ def measure_change(old: dict[str, Any] | None, new: dict[str, Any] | None) -> di
     missing = [side for side, m in (("old", old), ("new", new)) if m.get("estimate") is None]
     if missing:
         change["note"] = "no data in either report" if len(missing) == 2 else f"no data in the {missing[0]} report"
+        return change
+    held_back = [side for side, m in (("old", old), ("new", new)) if not shown_as_number(m)]
+    if held_back:
+        change["note"] = ("not estimable in either report" if len(held_back) == 2
+                          else f"not estimable in the {held_back[0]} report") + "; no paired difference"
         return change
     if "per_item" not in old or "per_item" not in new:
         change["note"] = "item-by-item values not recorded in one of the reports; no paired difference"

@@ -29,7 +29,9 @@ from patienthood.report.charts import (
 )
 from patienthood.report.inert import visible
 from patienthood.report.plain import Phrases, fill, plain_reasons
+from patienthood.results import shown_as_number
 from patienthood.spec.loader import is_inside
+from patienthood.spec.models import Condition
 from patienthood.spec.vocabulary import VERDICT_ABBREVIATIONS, VERDICT_LABELS, VERDICTS
 
 # Evidence is shown up to this many characters (fewer than the logs' excerpt, so a cut
@@ -106,6 +108,8 @@ def environment(templates: Path, autoescape: bool) -> SandboxedEnvironment:
     env.filters["fill"] = lambda template, **values: fill(template, {k: str(v) for k, v in values.items()})
     env.globals["verdict_order"] = VERDICTS
     env.tests["cut"] = lambda text: len(text) > DISPLAY_CHARS
+    env.tests["shown"] = shown_as_number  # a measure a reader sees as a number (see results.shown_as_number)
+    env.filters["condition_measure"] = lambda text: Condition.parse(text).measure
     return env
 
 
