@@ -16,6 +16,7 @@ import matplotlib.pyplot as plt  # noqa: E402  (report.charts has chosen the Agg
 from patienthood.report.charts import (  # the report's own chart settings
     _STYLE,
     _to_svg,
+    absence,
     accessible,
 )
 from patienthood.report.inert import visible
@@ -80,8 +81,7 @@ def describe(labels: Sequence[str], measures: Sequence[str], values: Sequence[Se
         for i, label in enumerate(labels):
             value = values[i][j]
             if not shown_as_number(value):
-                points.append(f"{short(label)}: " + ("no data" if not value or value.get("estimate") is None
-                                                      else "not estimable"))
+                points.append(f"{short(label)}: {absence(value)}")
             elif value.get("ci_low") is None:
                 points.append(f"{short(label)}: {value['estimate']:.2f}")
             else:

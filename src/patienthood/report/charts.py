@@ -159,7 +159,7 @@ def measures_forest_svg(measures: list[dict[str, Any]], rule: dict[str, Any], ti
                               arrowprops={"arrowstyle": "-|>", "color": colour, "linewidth": 1.2,
                                           "shrinkA": 0, "shrinkB": 0})
             if not shown_as_number(measure):
-                axes.text(low, row, f"  {_absence(measure)}", va="center", fontsize=8, color="#555555")
+                axes.text(low, row, f"  {absence(measure)}", va="center", fontsize=8, color="#555555")
                 continue
             ci_low = measure["ci_low"] if measure["ci_low"] is not None else measure["estimate"]
             ci_high = measure["ci_high"] if measure["ci_high"] is not None else measure["estimate"]
@@ -181,9 +181,9 @@ def measures_forest_svg(measures: list[dict[str, Any]], rule: dict[str, Any], ti
         return _to_svg(figure)
 
 
-def _absence(measure: dict[str, Any]) -> str:
-    """What stands in a chart where a measure has no number to show."""
-    return "no data" if measure["estimate"] is None else "not estimable"
+def absence(measure: dict[str, Any] | None) -> str:
+    """What stands where a measure has no number to show: no answers at all, or too few to show one."""
+    return "no data" if not measure or measure.get("estimate") is None else "not estimable"
 
 
 def forest_description(measures: list[dict[str, Any]], rule: dict[str, Any]) -> str:
@@ -192,7 +192,7 @@ def forest_description(measures: list[dict[str, Any]], rule: dict[str, Any]) -> 
     conditions = thresholds(rule)
     for m in measures:
         if not shown_as_number(m):
-            parts.append(f"{m['id']}: {_absence(m)}")
+            parts.append(f"{m['id']}: {absence(m)}")
             continue
         lines = [f"{outcome.replace('_', ' ')} if {c}" for outcome, c in conditions if c.measure == m["id"]]
         bounds = "" if m["ci_low"] is None else f" (95% interval {m['ci_low']:.2f} to {m['ci_high']:.2f})"

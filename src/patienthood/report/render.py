@@ -21,6 +21,7 @@ from markupsafe import Markup, escape
 from patienthood.analysis.assessment import STANCE_COLUMNS
 from patienthood.content import content_dir
 from patienthood.report.charts import (
+    absence,
     accessible,
     forest_description,
     measures_forest_svg,
@@ -109,6 +110,7 @@ def environment(templates: Path, autoescape: bool) -> SandboxedEnvironment:
     env.globals["verdict_order"] = VERDICTS
     env.tests["cut"] = lambda text: len(text) > DISPLAY_CHARS
     env.tests["shown"] = shown_as_number  # a measure a reader sees as a number (see results.shown_as_number)
+    env.filters["absence"] = absence  # what stands in its place when it is not
     env.filters["condition_measure"] = lambda text: Condition.parse(text).measure
     return env
 
