@@ -211,3 +211,48 @@ def test_task_strengths_place_each_task_against_opting_out_with_a_reproducible_i
     assert by_task["x"].answers == 8 and by_task["y"].answers == 8
     assert task_strengths(frame) == strengths  # a fixed seed: the same report every time
     assert task_strengths(frame.iloc[0:0]) == []
+
+
+# --- answer distributions from token probabilities ----------------------------------------
+
+
+def _always_b_with_probabilities(*_args) -> object:
+    """Writes B every time; at that letter the probabilities are A 0.5, B 0.3, C 0.15 (and "I" 0.05)."""
+    from inspect_ai.model import Logprob, Logprobs, TopLogprob
+
+    shares = {"A": 0.5, "B": 0.3, "C": 0.15, "I": 0.05}
+    result = output("B")
+    top = [TopLogprob(token=token, logprob=math.log(p)) for token, p in shares.items()]
+    result.choices[0].logprobs = Logprobs(content=[Logprob(token="B", logprob=math.log(0.3), top_logprobs=top)])
+    return result
+
+
+def test_the_letter_distribution_is_mapped_to_the_tasks_and_read_by_the_distribution_basis(tmp_path: Path,
+                                                                                         battery) -> None:
+    """The letters' probabilities follow what each letter stood for in that epoch's order.
+
+    Sampled, the respondent never opts out (it always writes B); from its distribution it
+    opts out with C's share, 0.15 of the 0.95 on the three letters, in every answer.
+    """
+    from patienthood.analysis.measures import answer_distributions
+
+    model = get_model("mockllm/model", custom_outputs=_always_b_with_probabilities, memoize=False)
+    (log,) = inspect_eval("patienthood/task_preferences", model=model, log_dir=str(tmp_path), display="none",
+                          log_realtime=False, task_args={"items": "p01,p02", "contexts": "neutral", "epochs": 2,
+                                                         "format": "one_letter"})
+    assert log.status == "success", log.error
+    for sample in log.samples or []:
+        score = sample.scores["task_choice"]
+        shown = dict(zip("ABC", ({"a": "a", "b": "b", "o": OPT_OUT}[c] for c in score.metadata["order"])))
+        assert score.metadata["distribution_counted"] and score.metadata["distribution_mass"] == pytest.approx(0.95)
+        by_meaning = {shown[letter]: p / 0.95 for letter, p in (("A", 0.5), ("B", 0.3), ("C", 0.15))}
+        assert score.value["p_chose_a"] == pytest.approx(by_meaning["a"], abs=1e-6)
+        assert score.value["p_chose_b"] == pytest.approx(by_meaning["b"], abs=1e-6)
+        assert score.value["p_opted_out"] == pytest.approx(0.15 / 0.95, abs=1e-6)
+        assert score.value["chose_a" if shown["B"] == "a" else "chose_b"] == 1.0  # the sampled letter, as before
+    frame = read_samples(read_log_info(find_logs([str(tmp_path)])[0]))
+    declared = {m.id: m for m in battery.spec.measures}
+    sampled = compute_measure(frame, declared["opt_out_rate"])
+    expected = compute_measure(answer_distributions(frame), declared["opt_out_rate"])
+    assert sampled.estimate == 0.0 and sampled.n == 4
+    assert expected.estimate == pytest.approx(0.15 / 0.95, abs=1e-5) and expected.n == 4

@@ -9,6 +9,12 @@ showed (the solver keeps it in the store, since the order is swapped between fra
 and sessions), so ``Score.value`` holds ``chose_a``, ``chose_b`` and ``opted_out``
 (one of them 1) and ``a_first``. An answer without a readable choice is
 ``scorable: False``, counted as unscorable in coverage, never dropped.
+
+Where the provider returned token probabilities, the distribution over the three
+letters at the answer letter is mapped the same way, as ``p_chose_a``, ``p_chose_b``
+and ``p_opted_out``: the share with which this epoch's respondent would have chosen
+each, which ``report --answers distribution`` reads in place of the one sampled letter
+(the preference measures take fractional choices as weights).
 """
 
 from __future__ import annotations
@@ -16,10 +22,12 @@ from __future__ import annotations
 from inspect_ai.scorer import Score, Target, scorer
 from inspect_ai.solver import TaskState
 
-from patienthood.scoring.choice import EXPLANATIONS, read_choice
+from patienthood.scoring.choice import EXPLANATIONS, LABEL, read_choice
+from patienthood.scoring.distribution import letter_distribution, output_logprobs, probabilities
 from patienthood.scoring.forms import form_name, options_in_prompt, read_option
 from patienthood.scoring.metrics import means
-from patienthood.spec.vocabulary import OPT_OUT
+from patienthood.scoring.vocabulary import load_vocabulary
+from patienthood.spec.vocabulary import DISTRIBUTION_PREFIX, OPT_OUT
 
 STORE_KEY = "task_preferences"  # {"shown": [what A, B, C stood for: "a", "b", "opt_out"], "prompt": str}
 LETTERS = "ABC"
@@ -30,6 +38,13 @@ def chosen_value(letter: str | None, shown: list[str]) -> dict[str, float]:
     meaning = dict(zip(LETTERS, shown)).get(letter or "")
     return {"chose_a": float(meaning == "a"), "chose_b": float(meaning == "b"),
             "opted_out": float(meaning == OPT_OUT), "a_first": float(shown[:1] == ["a"])}
+
+
+def chosen_probabilities(shares: dict[str, float], shown: list[str]) -> dict[str, float]:
+    """The ``p_`` values of a letter distribution, given what each letter stood for."""
+    by_meaning = {meaning: shares.get(letter, 0.0) for letter, meaning in zip(LETTERS, shown)}
+    return {f"{DISTRIBUTION_PREFIX}{key}": round(by_meaning.get(meaning, 0.0), 6)
+            for key, meaning in (("chose_a", "a"), ("chose_b", "b"), ("opted_out", OPT_OUT))}
 
 
 @scorer(metrics=[means()], name="task_choice")
@@ -51,8 +66,16 @@ def task_choice():  # noqa: ANN201 (inspect's decorator types the result)
                     "order": "".join("o" if s == OPT_OUT else s for s in shown)}
         if reading.note:
             metadata["reading_note"] = reading.note
+        value = chosen_value(letter, shown)
+        found = letter_distribution(output_logprobs(state.output), completion, LETTERS, (LABEL,),
+                                    load_vocabulary().distribution.min_mass)
+        shares = probabilities(found)
+        if shares is not None:
+            value.update(chosen_probabilities(shares, shown))
+        if found is not None:
+            metadata.update(found.as_metadata())
         explanation = EXPLANATIONS.get(method) or f"option read from a form real models write ({form_name(method)})"
-        return Score(value=chosen_value(letter, shown) if scorable else {**chosen_value(None, shown)},
+        return Score(value=value,
                      answer=letter or reading.line,
                      explanation=explanation + (f": chose {letter} ({chosen})" if scorable else ""),
                      metadata=metadata)
