@@ -5,7 +5,7 @@ at the answer word in one call per cell; sampling estimates the same distributio
 several epochs of sampled answers. This asks one battery both ways, in the same
 short-answer format, and compares what the report concludes:
 
-1. one epoch at the bundled model's settings with ``logprobs`` (the quick design's
+1. one epoch (``--distribution-epochs``) at the bundled model's settings with ``logprobs`` (the quick design's
    generation settings), reported with ``--answers distribution``;
 2. ``--epochs N`` epochs at temperature 1 and top_p 1 (pure sampling, no
    probabilities), reported with the sampled answers;
@@ -67,7 +67,9 @@ def _criteria(log_dir: Path, battery: str, answers: str) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--battery", default="persona_statements")
-    parser.add_argument("--epochs", type=int, default=5, help="epochs of sampling to compare with one distribution")
+    parser.add_argument("--epochs", type=int, default=5, help="epochs of sampling to compare with the distributions")
+    parser.add_argument("--distribution-epochs", type=int, default=1,
+                        help="epochs with probabilities (task_preferences needs 2: its stability is between sessions)")
     parser.add_argument("--work", type=Path, default=Path("/tmp/distribution-vs-sampling"))
     parser.add_argument("--cache", type=Path, default=None, help="bundled model cache [default: the user's]")
     options = parser.parse_args()
@@ -76,7 +78,7 @@ def main() -> None:
     args, generation = _battery_args(options.battery)
     results: dict[str, Any] = {"battery": options.battery, "task_args": args}
     runs = {
-        "distribution": (1, {**generation}, "distribution"),
+        "distribution": (options.distribution_epochs, {**generation}, "distribution"),
         "sampling": (options.epochs, {**{k: v for k, v in generation.items() if k not in ("logprobs", "top_logprobs")},
                                       "temperature": 1.0, "top_p": 1.0}, "sampled"),
     }
