@@ -16,7 +16,7 @@ import pytest
 
 from patienthood.report import charts
 from patienthood.report.assemble import assemble_report
-from patienthood.report.compare import compare_reports
+from patienthood.report.compare import compare_reports, measure_change
 from patienthood.report.render import render_html, render_markdown
 from patienthood.results import shown_as_number
 from patienthood.spec.models import Condition
@@ -107,7 +107,21 @@ def test_a_comparison_takes_no_difference_from_a_held_back_measure(reports: tupl
     comparison = compare_reports(shipped, short)
     changes = next(c for c in comparison["criteria"] if c["id"] == CRITERION)["measures"]
     for change in changes:
-        if change["old"]["estimate"] is None:
+        if change["old"]["estimate"] is None:  # no data on either side: never estimable, the note says why
+            assert change["old"]["estimable"] is False and change["new"]["estimable"] is False
+            assert change["difference"] is None and change["note"] == "no data in either report"
             continue
         assert change["difference"] is None and change["note"].startswith("not estimable in the new report")
         assert change["new"]["estimable"] is False and change["old"]["estimable"] is True
+
+
+def test_a_side_with_no_data_is_not_estimable_in_the_comparison() -> None:
+    """compare.json's ``estimable`` means what report.json's does: false with no data, the note saying so."""
+    measured = {"id": "m", "estimate": 0.5, "ci_low": 0.4, "ci_high": 0.6, "n": 8, "n_items": 4, "estimable": True,
+                "per_item": {"a": 0.5, "b": 0.5}}
+    empty = {"id": "m", "estimate": None, "ci_low": None, "ci_high": None, "n": 0, "n_items": 0, "estimable": False}
+    change = measure_change(empty, measured)
+    assert change["old"]["estimable"] is False and change["new"]["estimable"] is True
+    assert change["difference"] is None and change["note"] == "no data in the old report"
+    legacy = {key: value for key, value in measured.items() if key != "estimable"}  # written before the flag
+    assert measure_change(legacy, measured)["old"]["estimable"] is True

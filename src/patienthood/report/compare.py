@@ -38,7 +38,8 @@ def _bounds(measure: dict[str, Any] | None) -> dict[str, Any] | None:
     if measure is None:
         return None
     bounds = {key: measure.get(key) for key in ("estimate", "ci_low", "ci_high", "n", "n_items")}
-    return {**bounds, "estimable": shown_as_number(measure) or measure.get("estimate") is None}
+    # As in report.json: false for a measure held back and for one with no data (the note says which).
+    return {**bounds, "estimable": shown_as_number(measure)}
 
 
 def measure_change(old: dict[str, Any] | None, new: dict[str, Any] | None) -> dict[str, Any]:
