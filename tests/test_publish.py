@@ -150,6 +150,33 @@ def test_a_model_page_shows_releases_over_time_and_paired_differences(site: Path
     assert "One release so far" in single
 
 
+def test_a_held_back_measure_shows_as_not_estimable_on_the_model_page(site: Path, reports: dict[str, Path],
+                                                                      tmp_path: Path) -> None:
+    """The site's tables and charts follow the report: a measure held back is no number there either."""
+    data = json.loads((reports["gpt-new"] / "report.json").read_text(encoding="utf-8"))
+    held = next(m for c in data["criteria"] for m in c["measures"] if m["estimate"] is not None)
+    held["estimable"] = False
+    with pdf_stand_in():
+        write_report(data, tmp_path / "gpt-new", [])
+    out = tmp_path / "site"
+    result = invoke("publish", str(reports["gpt-old"]), str(tmp_path / "gpt-new"), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    page = (out / "models" / "openai_gpt-4o.html").read_text(encoding="utf-8")
+    number = f"{held['estimate']:.2f} [{held['ci_low']:.2f}, {held['ci_high']:.2f}]"
+
+    def measures_row(html: str) -> str:
+        return next(line for line in html.splitlines()
+                    if line.startswith('<tr><th scope="row">2024-11-20</th>') and 'class="num"' in line)
+
+    # The release's row of the measures table: the same as on the site of the unchanged report, but that cell.
+    shown = measures_row((site / "models" / "openai_gpt-4o.html").read_text(encoding="utf-8"))
+    assert f'<td class="num">{number}</td>' in shown
+    assert measures_row(page) == shown.replace(f'<td class="num">{number}</td>',
+                                               '<td class="num"><span class="absent">not estimable</span></td>', 1)
+    assert "not estimable in the new report; no paired difference" in page  # the comparison table
+    assert "2024-11-20: not estimable" in page  # the chart's description
+
+
 def test_the_validation_record_is_shown_once_per_instrument(site: Path) -> None:
     page = (site / "validation.html").read_text(encoding="utf-8")
     fingerprints = {entry["instrument"] for entry in site_manifest(site)["reports"]}
