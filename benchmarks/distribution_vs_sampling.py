@@ -5,8 +5,9 @@ at the answer word in one call per cell; sampling estimates the same distributio
 several epochs of sampled answers. This asks one battery both ways, in the same
 short-answer format, and compares what the report concludes:
 
-1. one epoch (``--distribution-epochs``) at the bundled model's settings with ``logprobs`` (the quick design's
-   generation settings), reported with ``--answers distribution``;
+1. one epoch (``--distribution-epochs``) at the bundled model's settings with
+   ``logprobs`` (the quick design's generation settings), reported with ``--answers
+   distribution``;
 2. ``--epochs N`` epochs at temperature 1 and top_p 1 (pure sampling, no
    probabilities), reported with the sampled answers;
 
