@@ -139,7 +139,9 @@ def measures_forest_svg(measures: list[dict[str, Any]], rule: dict[str, Any], ti
     low, high = min([0.0, *values]), max([1.0, *values])
     pad = 0.03 * (high - low)
     with plt.rc_context(_STYLE):
-        figure, axes = plt.subplots(figsize=(6.4, 0.5 * max(len(measures), 1) + 1.3), layout="constrained")
+        # Compact rows, so the chart prints at (nearly) its own size across the page (print
+        # CSS): scaled down to a fixed height from 0.5 in a row, nine rows' labels printed at 3.5 pt.
+        figure, axes = plt.subplots(figsize=(6.4, 0.27 * max(len(measures), 1) + 1.05), layout="constrained")
         for row, measure in zip(rows, measures):
             marks = [(outcome, c) for outcome, c in conditions if c.measure == measure["id"]]
             for k, (outcome, condition) in enumerate(marks):
@@ -175,9 +177,10 @@ def measures_forest_svg(measures: list[dict[str, Any]], rule: dict[str, Any], ti
         handles = [Line2D([], [], color="#1a1a1a", marker="o", linewidth=1.6, label="estimate and 95% interval")]
         present = {outcome for outcome, _ in conditions}
         handles += [Line2D([], [], color=OUTCOME_COLOURS[o], linestyle=OUTCOME_STYLES[o],
-                           label=f"{o.replace('_', ' ')} threshold (arrow: side where it holds)")
+                           label=f"{o.replace('_', ' ')} threshold")
                     for o in OUTCOME_COLOURS if o in present]
-        figure.legend(handles=handles, loc="outside lower center", ncol=min(len(handles), 2), frameon=False, fontsize=8)
+        # One row: the arrows' meaning is in the figure's caption.
+        figure.legend(handles=handles, loc="outside lower center", ncol=len(handles), frameon=False, fontsize=8)
         return _to_svg(figure)
 
 
