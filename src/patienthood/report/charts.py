@@ -177,9 +177,10 @@ def measures_forest_svg(measures: list[dict[str, Any]], rule: dict[str, Any], ti
         handles = [Line2D([], [], color="#1a1a1a", marker="o", linewidth=1.6, label="estimate and 95% interval")]
         present = {outcome for outcome, _ in conditions}
         handles += [Line2D([], [], color=OUTCOME_COLOURS[o], linestyle=OUTCOME_STYLES[o],
-                           label=f"{o.replace('_', ' ')} threshold")
+                           label=o.replace('_', ' '))
                     for o in OUTCOME_COLOURS if o in present]
-        # One row: the arrows' meaning is in the figure's caption.
+        # One row, so the labels are short: the caption says these are the rule's thresholds
+        # and what their arrows mean (four longer labels ran past the figure's edges).
         figure.legend(handles=handles, loc="outside lower center", ncol=len(handles), frameon=False, fontsize=8)
         return _to_svg(figure)
 
