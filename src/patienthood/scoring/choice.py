@@ -23,12 +23,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
 from inspect_ai.scorer import Score, Target, scorer
 from inspect_ai.solver import TaskState
 
 from patienthood.scoring.answer_lines import final_line
 from patienthood.scoring.distribution import (
+    AnswerDistribution,
     letter_distribution,
     output_logprobs,
     probabilities,
@@ -76,6 +78,16 @@ def read_choice(completion: str, letters: str = LETTERS) -> tuple[str | None, st
     return None, raw.strip(), "invalid"
 
 
+def option_distribution(output: Any, letters: str) -> AnswerDistribution | None:
+    """The distribution over the offered letters at a reply's answer letter, counted at the vocabulary's minimum mass.
+
+    One place for every lettered scorer (this one, ``preference.task_choice``), so they
+    find the position and judge the mass alike.
+    """
+    return letter_distribution(output_logprobs(output), output.completion if output else "", letters, (LABEL,),
+                               load_vocabulary().distribution.min_mass)
+
+
 EXPLANATIONS = {
     "answer_line": "letter read from the final answer line",
     "declined": "the answer line declines to choose",
@@ -105,8 +117,7 @@ def choice():  # noqa: ANN201
         if reading.note:
             metadata["reading_note"] = reading.note
         value: dict[str, float] = {"correct": correct}
-        found = letter_distribution(output_logprobs(state.output), completion, letters, (LABEL,),
-                                    load_vocabulary().distribution.min_mass)
+        found = option_distribution(state.output, letters)
         shares = probabilities(found)
         if shares is not None:
             value[f"{DISTRIBUTION_PREFIX}correct"] = round(shares.get(key, 0.0), 6)

@@ -22,11 +22,10 @@ from __future__ import annotations
 from inspect_ai.scorer import Score, Target, scorer
 from inspect_ai.solver import TaskState
 
-from patienthood.scoring.choice import EXPLANATIONS, LABEL, read_choice
-from patienthood.scoring.distribution import letter_distribution, output_logprobs, probabilities
+from patienthood.scoring.choice import EXPLANATIONS, option_distribution, read_choice
+from patienthood.scoring.distribution import probabilities
 from patienthood.scoring.forms import form_name, options_in_prompt, read_option
 from patienthood.scoring.metrics import means
-from patienthood.scoring.vocabulary import load_vocabulary
 from patienthood.spec.vocabulary import DISTRIBUTION_PREFIX, OPT_OUT
 
 STORE_KEY = "task_preferences"  # {"shown": [what A, B, C stood for: "a", "b", "opt_out"], "prompt": str}
@@ -67,8 +66,7 @@ def task_choice():  # noqa: ANN201 (inspect's decorator types the result)
         if reading.note:
             metadata["reading_note"] = reading.note
         value = chosen_value(letter, shown)
-        found = letter_distribution(output_logprobs(state.output), completion, LETTERS, (LABEL,),
-                                    load_vocabulary().distribution.min_mass)
+        found = option_distribution(state.output, LETTERS)
         shares = probabilities(found)
         if shares is not None:
             value.update(chosen_probabilities(shares, shown))
